@@ -1,0 +1,31 @@
+"""The data model: one module per entity family. Importing this registers every table."""
+
+from bot.models.appointment import Appointment
+from bot.models.audit import AuditEvent
+from bot.models.channel_identity import ChannelIdentity
+from bot.models.checkin import CheckIn
+from bot.models.conversation import ConversationState
+from bot.models.escalation import Escalation
+from bot.models.invite import Invite
+from bot.models.message import Message
+from bot.models.organisation import Opportunity, Organisation
+from bot.models.person import ConsentRecord, Person
+from bot.models.referral import Referral
+from bot.models.user import User
+
+__all__ = [
+    "Appointment",
+    "AuditEvent",
+    "ChannelIdentity",
+    "CheckIn",
+    "ConsentRecord",
+    "ConversationState",
+    "Escalation",
+    "Invite",
+    "Message",
+    "Opportunity",
+    "Organisation",
+    "Person",
+    "Referral",
+    "User",
+]

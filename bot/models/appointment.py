@@ -1,0 +1,25 @@
+"""Appointments the officer sets, with reminder timing in the database."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import created_at_field, timestamp_field
+from bot.models.enums import AppointmentStatus
+
+
+class Appointment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    starts_at: datetime = timestamp_field(index=True)  # type: ignore[assignment]
+    kind: str = Field(max_length=40)
+    place: str = Field(default="", max_length=300)
+    status: AppointmentStatus = Field(
+        sa_type=String(16), default=AppointmentStatus.scheduled, max_length=16
+    )
+    remind_at: datetime | None = timestamp_field(index=True)
+    reminders_sent: int = 0
+    response_reason: str | None = Field(default=None, max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = created_at_field()

@@ -1,0 +1,90 @@
+"""Closed vocabularies stored as short strings (portable across SQLite and PostgreSQL)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    supervisor = "supervisor"
+    officer = "officer"
+    ngo = "ngo"
+
+
+class SupervisionLevel(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class PersonStatus(StrEnum):
+    invited = "invited"
+    active = "active"
+    paused = "paused"
+    opted_out = "opted_out"
+    closed = "closed"
+
+
+class Channel(StrEnum):
+    telegram = "telegram"
+    sms = "sms"
+    simulator = "simulator"
+
+
+class Direction(StrEnum):
+    inbound = "in"
+    outbound = "out"
+
+
+class MessageStatus(StrEnum):
+    received = "received"  # inbound, stored
+    queued = "queued"  # outbound, waiting in the outbox
+    sending = "sending"  # claimed by a dispatcher
+    sent = "sent"  # accepted by the provider
+    delivered = "delivered"
+    undelivered = "undelivered"
+    failed = "failed"  # permanent: will not be retried
+
+
+class CheckInStatus(StrEnum):
+    scheduled = "scheduled"
+    sending = "sending"  # claimed by a sweep
+    sent = "sent"  # question queued, waiting for the answer
+    answered = "answered"
+    missed = "missed"
+    cancelled = "cancelled"
+
+
+class Severity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class EscalationStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    resolved = "resolved"
+
+
+class ReferralStatus(StrEnum):
+    proposed = "proposed"
+    sent = "sent"
+    accepted = "accepted"
+    declined = "declined"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class AppointmentStatus(StrEnum):
+    scheduled = "scheduled"
+    confirmed = "confirmed"
+    cant_make_it = "cant_make_it"
+    attended = "attended"
+    missed = "missed"
+    cancelled = "cancelled"
+
+
+class OpportunityStatus(StrEnum):
+    open = "open"
+    closed = "closed"

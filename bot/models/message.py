@@ -1,0 +1,40 @@
+"""Every message in and out. Queued outbound rows are the outbox."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import created_at_field, timestamp_field
+from bot.models.enums import Direction, MessageStatus
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        # Providers deliver at least once; this makes the second delivery a no-op.
+        UniqueConstraint("channel", "provider_message_id", name="uq_message_provider_id"),
+        # The dispatcher's claim: queued rows whose next attempt is due.
+        Index("ix_message_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_message_person_id_id", "person_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: Direction = Field(sa_type=String(16), max_length=3)
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=128)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    identity_id: int | None = Field(default=None, foreign_key="channel_identity.id")
+    kind: str = Field(default="text", max_length=24)  # text | choice | photo | checkin | ...
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    choices: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    choice_id: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=8)
+    status: MessageStatus = Field(sa_type=String(16), max_length=16)
+    provider_message_id: str | None = Field(default=None, max_length=128)
+    attempts: int = 0
+    next_attempt_at: datetime | None = timestamp_field()
+    claimed_at: datetime | None = timestamp_field()
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = created_at_field()
+    sent_at: datetime | None = timestamp_field()
+    delivered_at: datetime | None = timestamp_field()

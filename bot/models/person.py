@@ -1,0 +1,53 @@
+"""People supported by the service, and their consent records."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import created_at_field, timestamp_field
+from bot.models.enums import PersonStatus, SupervisionLevel
+
+
+class PersonBase(SQLModel):
+    display_name: str = Field(min_length=1, max_length=120)
+    language: str = Field(default="ru", max_length=8)
+    region: str | None = Field(default=None, max_length=64)
+    timezone: str = Field(default="Asia/Almaty", max_length=64)
+    supervision_level: SupervisionLevel = Field(
+        sa_type=String(16), default=SupervisionLevel.medium, max_length=16
+    )
+
+
+class Person(PersonBase, table=True):
+    __table_args__ = (
+        # The check-in sweep reads "active people whose next check-in is due".
+        Index("ix_person_status_next_checkin_at", "status", "next_checkin_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: PersonStatus = Field(sa_type=String(16), default=PersonStatus.invited, max_length=16)
+    officer_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    phone_e164: str | None = Field(default=None, max_length=20)
+    consent_given: bool | None = None
+    consent_at: datetime | None = timestamp_field()
+    checkin_interval_hours: int | None = Field(default=None, ge=1)
+    next_checkin_at: datetime | None = timestamp_field(index=True)
+    missed_checkins_in_row: int = 0
+    last_inbound_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class ConsentRecord(SQLModel, table=True):
+    """Append-only: every consent decision with the exact text version shown."""
+
+    __tablename__ = "consent_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    scope: str = Field(default="service", max_length=40)  # service | referral:<id>
+    granted: bool
+    text_version: str = Field(max_length=40)
+    channel: str | None = Field(default=None, max_length=16)
+    created_at: datetime = created_at_field()

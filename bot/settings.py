@@ -1,0 +1,86 @@
+"""Deployment settings, read from the environment and `.env`.
+
+Built by `load_settings()`; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changethis", "change-me", "secret", "dev-insecure-secret-key"}
+)
+DEV_SECRET_KEY = "dev-insecure-secret-key"  # noqa: S105  (refused in production)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'jolserik.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = Field(default_factory=default_database_url)
+    secret_key: str = DEV_SECRET_KEY
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str | None = None
+
+    scheduler_tick_seconds: float = Field(default=30, gt=0)
+    checkin_reply_window_seconds: int = Field(default=86400, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_batch_size: int = Field(default=100, gt=0)
+    outbox_max_attempts: int = Field(default=8, gt=0)
+    sweep_batch_size: int = Field(default=500, gt=0)
+    invite_ttl_days: int = Field(default=7, gt=0)
+    access_token_minutes: int = Field(default=60 * 8, gt=0)
+    missed_checkins_before_escalation: int = Field(default=2, gt=0)
+    default_timezone: str = "Asia/Almaty"
+    default_region: str = "KZ"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def simulator_enabled(self) -> bool:
+        return not self.is_production
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        has_sender = bool(self.twilio_from_number or self.twilio_messaging_service_sid)
+        return bool(self.twilio_account_sid and self.twilio_auth_token and has_sender)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> Settings:
+        if self.is_production:
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY must be a random value of at least 32 characters in production; "
+                    "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                )
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

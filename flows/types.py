@@ -1,0 +1,151 @@
+"""The data a flow reads and the data it returns.
+
+Flows are pure: they get everything they need in a `FlowContext` and describe
+what should happen in a `FlowResult`. The `bot` package adapts its database
+models to these types and carries out the effects in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Language = Literal["en", "ru", "kk"]
+LANGUAGES: tuple[Language, ...] = ("ru", "kk", "en")
+DEFAULT_LANGUAGE: Language = "ru"
+
+InviteStatus = Literal["valid", "used", "expired", "unknown"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+@dataclass(frozen=True)
+class PersonSnapshot:
+    """What a flow may know about the person it talks to."""
+
+    id: int
+    display_name: str
+    language: Language
+    status: str  # invited | active | paused | opted_out | closed
+    consent_given: bool | None  # None: never asked or not yet answered
+    region: str | None = None
+    supervision_level: str = "medium"
+
+
+@dataclass(frozen=True)
+class InviteCheck:
+    """The result of looking up an invite code the sender wrote."""
+
+    code: str
+    status: InviteStatus
+    person_language: Language | None = None
+
+
+@dataclass(frozen=True)
+class UserInput:
+    """One thing the person did: wrote text or pressed a button (choice id)."""
+
+    text: str | None = None
+    choice: str | None = None
+    # A language the channel suggests (Telegram's language_code, the phone's country).
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where the conversation is. Stored as JSON-compatible data."""
+
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def idle(self) -> bool:
+        return self.flow is None
+
+
+IDLE = FlowState()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option offered to the person. `id` is short and opaque (it becomes
+    Telegram callback data); `key` is the message key of its label."""
+
+    id: str
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send: a catalog key with its arguments, and the choices."""
+
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+
+
+# --- Effects: plain data, carried out by bot/effects.py in the same transaction.
+
+
+@dataclass(frozen=True)
+class RedeemInvite:
+    """Link the sender's channel identity to the invited person; use up the code."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    granted: bool
+    text_version: str
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: Language
+
+
+@dataclass(frozen=True)
+class ActivatePerson:
+    """Enrollment finished: the person starts receiving scheduled check-ins."""
+
+
+@dataclass(frozen=True)
+class RecordCheckInAnswer:
+    """Store part of the answer to the open check-in (only the fields given)."""
+
+    mood: int | None = None
+    need: str | None = None
+    note: str | None = None
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    reason: str
+    severity: Severity
+    detail: str = ""
+
+
+Effect = (
+    RedeemInvite | RecordConsent | SetLanguage | ActivatePerson | RecordCheckInAnswer | OpenEscalation
+)
+
+
+@dataclass(frozen=True)
+class FlowContext:
+    person: PersonSnapshot | None
+    state: FlowState
+    input: UserInput
+    now: datetime
+    language: Language
+    invite: InviteCheck | None = None
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    replies: tuple[Reply, ...]
+    state: FlowState
+    effects: tuple[Effect, ...] = ()
