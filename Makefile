@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make run: install, migrate, seed demo data, serve http://127.0.0.1:8000 with the worker.
+run: $(STAMP)
+	$(BIN)/jolserik db upgrade
+	$(BIN)/jolserik demo
+	$(BIN)/jolserik serve --host 127.0.0.1 --port 8000
+
+## make test: ruff, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		$(BIN)/pytest -q; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(BIN)/jolserik db upgrade
+
+demo: $(STAMP)
+	$(BIN)/jolserik demo
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Channel adapters: one per provider, all behind `ChannelAdapter`."""

@@ -1,0 +1,38 @@
+"""Which channels this deployment has, decided once from settings."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.channels.base import ChannelAdapter
+from bot.channels.simulator import SimulatorChannel
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_channels(settings: Settings) -> dict[str, ChannelAdapter]:
+    channels: dict[str, ChannelAdapter] = {}
+    if settings.simulator_enabled:
+        channels["simulator"] = SimulatorChannel()
+    if not settings.telegram_enabled:
+        log.info("channel disabled", extra={"channel": "telegram", "why": "no TELEGRAM_BOT_TOKEN"})
+    else:
+        log.warning(
+            "channel disabled",
+            extra={"channel": "telegram", "why": "adapter not installed in this build"},
+        )
+    if not settings.twilio_enabled:
+        log.info(
+            "channel disabled",
+            extra={
+                "channel": "sms",
+                "why": "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and a sender are not all set",
+            },
+        )
+    else:
+        log.warning(
+            "channel disabled",
+            extra={"channel": "sms", "why": "adapter not installed in this build"},
+        )
+    return channels

@@ -1,0 +1,44 @@
+"""Adapt database rows to the flow engine's types and back."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.clock import utcnow
+from bot.models import ConversationState, Person
+from flows.types import LANGUAGES, FlowState, Language, PersonSnapshot
+
+
+def as_language(value: str | None, fallback: Language = "ru") -> Language:
+    return value if value in LANGUAGES else fallback  # type: ignore[return-value]
+
+
+def person_snapshot(person: Person) -> PersonSnapshot:
+    assert person.id is not None
+    return PersonSnapshot(
+        id=person.id,
+        display_name=person.display_name,
+        language=as_language(person.language),
+        status=str(person.status),
+        consent_given=person.consent_given,
+        region=person.region,
+        supervision_level=str(person.supervision_level),
+    )
+
+
+def load_state(session: Session, person_id: int) -> FlowState:
+    row = session.get(ConversationState, person_id)
+    if row is None:
+        return FlowState()
+    return FlowState(flow=row.flow, step=row.step, data=dict(row.data or {}))
+
+
+def save_state(session: Session, person_id: int, state: FlowState) -> None:
+    row = session.get(ConversationState, person_id)
+    if row is None:
+        row = ConversationState(person_id=person_id)
+    row.flow = state.flow
+    row.step = state.step
+    row.data = dict(state.data)
+    row.updated_at = utcnow()
+    session.add(row)

@@ -1,0 +1,122 @@
+"""Demo data for a newcomer: an officer, partner organisations, opportunities and people
+with fresh invitation codes. Development only."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import utcnow
+from bot.db import session_scope
+from bot.models import Invite, Opportunity, Organisation, Person, User
+from bot.models.enums import PersonStatus, Role, SupervisionLevel
+from bot.services.invites import create_invite
+from bot.services.users import create_user
+from bot.settings import Settings
+
+DEMO_OFFICER_EMAIL = "officer@demo.jolserik.kz"
+DEMO_ADMIN_EMAIL = "admin@demo.jolserik.kz"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (development only; refused in production)
+
+ORGANISATIONS = [
+    ("Жол Ашық — employment centre", "employment", "Karaganda"),
+    ("Шаңырақ — housing support", "housing", "Karaganda"),
+    ("Сенім — counselling (theologian and psychologist)", "counselling", "Karaganda"),
+]
+OPPORTUNITIES = [
+    (0, "Warehouse assistant", "logistics", "Karaganda"),
+    (0, "Welder's helper, training on the job", "construction", "Karaganda"),
+    (0, "Bakery shift worker", "food", "Karaganda"),
+    (0, "Courier (bicycle provided)", "logistics", "Astana"),
+]
+PEOPLE = [
+    ("Айдос", "ru", SupervisionLevel.high),
+    ("Ерлан", "kk", SupervisionLevel.medium),
+    ("Daniyar", "en", SupervisionLevel.low),
+]
+
+
+def seed_demo(engine: Engine, settings: Settings) -> str:
+    if settings.is_production:
+        raise SystemExit("Refusing to seed demo data in production.")
+    with session_scope(engine) as session:
+        seeded = session.exec(select(User).where(User.email == DEMO_OFFICER_EMAIL)).first()
+        if seeded is None:
+            _seed(session)
+        session.flush()
+        codes = _fresh_codes(session, settings)
+    lines = [
+        "Demo data ready.",
+        f"  Admin API login: {DEMO_OFFICER_EMAIL} / {DEMO_PASSWORD}  (admin: {DEMO_ADMIN_EMAIL})",
+        f"  Simulator:       {settings.public_base_url}/simulator",
+        f"  API docs:        {settings.public_base_url}/docs",
+        "  Invitation codes (send one in the simulator to enroll):",
+    ]
+    lines += [f"    {name}: {code}" for name, code in codes] or ["    (everyone is enrolled)"]
+    return "\n".join(lines)
+
+
+def _seed(session: Session) -> None:
+    officer = create_user(
+        session,
+        email=DEMO_OFFICER_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.officer,
+        full_name="Demo Officer",
+    )
+    create_user(
+        session,
+        email=DEMO_ADMIN_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.admin,
+        full_name="Demo Admin",
+    )
+    organisations = [
+        Organisation(name=name, kind=kind, region=region) for name, kind, region in ORGANISATIONS
+    ]
+    session.add_all(organisations)
+    session.flush()
+    for org_index, title, field, region in OPPORTUNITIES:
+        session.add(
+            Opportunity(
+                organisation_id=organisations[org_index].id,  # type: ignore[arg-type]
+                title=title,
+                field=field,
+                region=region,
+            )
+        )
+    for name, language, level in PEOPLE:
+        session.add(
+            Person(
+                display_name=name,
+                language=language,
+                region="Karaganda",
+                supervision_level=level,
+                officer_id=officer.id,
+            )
+        )
+    session.flush()
+
+
+def _fresh_codes(session: Session, settings: Settings) -> list[tuple[str, str]]:
+    """A live code for every demo person still waiting to enroll (codes expire)."""
+    now = utcnow()
+    officer = session.exec(select(User).where(User.email == DEMO_OFFICER_EMAIL)).one()
+    waiting = session.exec(
+        select(Person)
+        .where(Person.officer_id == officer.id, Person.status == PersonStatus.invited)
+        .order_by(col(Person.id))
+    ).all()
+    codes = []
+    for person in waiting:
+        live = session.exec(
+            select(Invite).where(
+                Invite.person_id == person.id,
+                col(Invite.used_at).is_(None),
+                col(Invite.expires_at) > now,
+            )
+        ).first()
+        if live is None:
+            live = create_invite(session, person, settings=settings, created_by=officer, now=now)
+        codes.append((person.display_name, live.code))
+    return codes

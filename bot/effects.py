@@ -1,0 +1,209 @@
+"""Carry out a FlowResult inside the caller's transaction: effects, state, queued replies.
+
+Nothing here talks to a provider. Replies become queued outbound messages, which the
+dispatcher sends after commit, so nothing is sent for a state that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot import audit
+from bot.cadence import next_checkin_after
+from bot.clock import as_utc
+from bot.conversation import as_language, save_state
+from bot.escalations import open_escalation
+from bot.models import ChannelIdentity, CheckIn, ConsentRecord, Invite, Message, Person
+from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
+from flows.render import render_reply
+from flows.types import (
+    ActivatePerson,
+    FlowResult,
+    Language,
+    OpenEscalation,
+    RecordCheckInAnswer,
+    RecordConsent,
+    RedeemInvite,
+    SetLanguage,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Target:
+    """Where the replies go: a channel address, and the identity behind it if known."""
+
+    channel: str
+    address: str
+    identity: ChannelIdentity | None = None
+
+
+@dataclass
+class Applied:
+    person: Person | None
+    identity: ChannelIdentity | None
+    replies: list[Message]
+
+
+def apply_flow_result(
+    session: Session,
+    result: FlowResult,
+    *,
+    person: Person | None,
+    target: Target,
+    now: datetime,
+    fallback_language: Language,
+    kind: str = "reply",
+) -> Applied:
+    identity = target.identity
+    for effect in result.effects:
+        match effect:
+            case RedeemInvite(code=code):
+                person, identity = _redeem_invite(session, code, target, now)
+            case _ if person is None:
+                log.error("effect needs a person", extra={"effect": type(effect).__name__})
+            case RecordConsent(granted=granted, text_version=version):
+                session.add(
+                    ConsentRecord(
+                        person_id=person.id,
+                        granted=granted,
+                        text_version=version,
+                        channel=target.channel,
+                        created_at=now,
+                    )
+                )
+                person.consent_given = granted
+                person.consent_at = now
+            case SetLanguage(language=language):
+                person.language = language
+            case ActivatePerson():
+                _activate(person, now)
+            case RecordCheckInAnswer() as answer:
+                _record_checkin_answer(session, person, answer, now)
+            case OpenEscalation(reason=reason, severity=severity, detail=detail):
+                assert person.id is not None
+                open_escalation(
+                    session,
+                    person_id=person.id,
+                    reason=reason,
+                    severity=severity,
+                    detail=detail,
+                    now=now,
+                )
+            case _:
+                log.error("unknown effect", extra={"effect": type(effect).__name__})
+    if person is not None:
+        assert person.id is not None
+        person.updated_at = now
+        session.add(person)
+        save_state(session, person.id, result.state)
+    language = as_language(person.language if person else None, fallback_language)
+    replies = [
+        queue_reply(session, reply_text, target, identity, person, language, now, kind)
+        for reply_text in (render_reply(reply, language) for reply in result.replies)
+    ]
+    return Applied(person=person, identity=identity, replies=replies)
+
+
+def queue_reply(
+    session: Session,
+    rendered,  # flows.render.RenderedReply
+    target: Target,
+    identity: ChannelIdentity | None,
+    person: Person | None,
+    language: str,
+    now: datetime,
+    kind: str,
+) -> Message:
+    message = Message(
+        direction=Direction.outbound,
+        channel=target.channel,
+        address=target.address,
+        person_id=person.id if person else None,
+        identity_id=identity.id if identity else None,
+        kind=kind,
+        body=rendered.text,
+        choices=[{"id": cid, "label": label} for cid, label in rendered.choices] or None,
+        language=language,
+        status=MessageStatus.queued,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def _redeem_invite(
+    session: Session, code: str, target: Target, now: datetime
+) -> tuple[Person | None, ChannelIdentity | None]:
+    invite = session.exec(select(Invite).where(Invite.code == code).with_for_update()).first()
+    expires_at = as_utc(invite.expires_at) if invite else None
+    if invite is None or invite.used_at is not None or expires_at is None or expires_at <= now:
+        # The flow saw a valid code; a concurrent redemption used it first.
+        log.info("invite no longer valid at redemption")
+        return None, target.identity
+    person = session.get(Person, invite.person_id)
+    if person is None:
+        return None, target.identity
+    invite.used_at = now
+    identity = target.identity or ChannelIdentity(
+        person_id=person.id, channel=target.channel, address=target.address, created_at=now
+    )
+    identity.person_id = person.id  # type: ignore[assignment]
+    identity.last_seen_at = now
+    session.add_all([invite, identity])
+    session.flush()
+    target.identity = identity
+    audit.record(
+        session,
+        action="invite.redeem",
+        entity_type="invite",
+        entity_id=invite.id,
+        person_id=person.id,
+        actor_kind="person",
+        detail={"channel": target.channel},
+    )
+    return person, identity
+
+
+def _activate(person: Person, now: datetime) -> None:
+    if person.status in (PersonStatus.invited, PersonStatus.paused):
+        person.status = PersonStatus.active
+    if person.next_checkin_at is None:
+        person.next_checkin_at = next_checkin_after(person, now)
+
+
+def _record_checkin_answer(
+    session: Session, person: Person, answer: RecordCheckInAnswer, now: datetime
+) -> None:
+    # The latest check-in that was sent; an answer that comes after the window closed
+    # (already counted missed) is still kept.
+    checkin = session.exec(
+        select(CheckIn)
+        .where(
+            CheckIn.person_id == person.id,
+            col(CheckIn.status).in_(
+                [CheckInStatus.sent, CheckInStatus.answered, CheckInStatus.missed]
+            ),
+        )
+        .order_by(col(CheckIn.sent_at).desc())
+    ).first()
+    if checkin is None:
+        log.info("check-in answer without a check-in", extra={"person_id": person.id})
+        return
+    if answer.mood is not None:
+        checkin.mood = answer.mood
+    if answer.need is not None:
+        checkin.need = answer.need
+    if answer.note is not None:
+        checkin.note = answer.note[:4000]
+    # Any answer counts: the person is there, even if they stop after the first question.
+    checkin.answered_at = checkin.answered_at or now
+    checkin.status = CheckInStatus.answered
+    person.missed_checkins_in_row = 0
+    session.add(checkin)

@@ -1,0 +1,200 @@
+"""The inbound pipeline: dedupe, persist, resolve the person, run the flow, apply effects
+and queue replies, all in one transaction. The caller answers the provider at once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+import flows
+from bot.clock import as_utc, utcnow
+from bot.conversation import as_language, load_state, person_snapshot
+from bot.db import session_scope
+from bot.effects import Target, apply_flow_result
+from bot.models import ChannelIdentity, Invite, Message, Person
+from bot.models.enums import Direction, MessageStatus
+from flows.render import render_reply
+from flows.types import FlowContext, FlowState, InviteCheck, Language, Reply, UserInput
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A channel-neutral inbound event, built by each webhook from its provider's payload."""
+
+    channel: str
+    address: str
+    provider_message_id: str
+    text: str | None = None
+    choice: str | None = None
+    language_hint: str | None = None
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class InboundOutcome:
+    duplicate: bool
+    message_id: int | None = None
+    replies: int = 0
+
+
+def process_inbound(
+    engine: Engine, inbound: InboundMessage, *, now: datetime | None = None
+) -> InboundOutcome:
+    now = now or utcnow()
+    try:
+        with session_scope(engine) as session:
+            return _process(session, inbound, now)
+    except IntegrityError:
+        # The unique (channel, provider_message_id) said: delivered before. Nothing changes.
+        log.info("duplicate inbound", extra={"channel": inbound.channel})
+        return InboundOutcome(duplicate=True)
+    except Exception as exc:
+        if _is_database_error(exc):
+            raise
+        # A bug in a flow must not lose the person's message nor leave them unanswered.
+        log.exception(
+            "flow failed; storing the message with an apology", extra={"channel": inbound.channel}
+        )
+        return _store_with_apology(engine, inbound, now)
+
+
+def _process(session: Session, inbound: InboundMessage, now: datetime) -> InboundOutcome:
+    message = _insert_inbound(session, inbound, now)
+    identity = session.exec(
+        select(ChannelIdentity)
+        .where(
+            ChannelIdentity.channel == inbound.channel, ChannelIdentity.address == inbound.address
+        )
+        .with_for_update()
+    ).first()
+    person = session.get(Person, identity.person_id) if identity else None
+    if identity is not None and person is not None:
+        message.person_id = person.id
+        message.identity_id = identity.id
+        identity.last_seen_at = now
+        person.last_inbound_at = now
+        session.add_all([identity, message])
+
+    invite = None if person is not None else _check_invite(session, inbound.text, now)
+    state = load_state(session, person.id) if person and person.id else FlowState()
+    language = _language(person, invite, inbound.language_hint)
+    ctx = FlowContext(
+        person=person_snapshot(person) if person else None,
+        state=state,
+        input=UserInput(
+            text=inbound.text, choice=inbound.choice, language_hint=inbound.language_hint
+        ),
+        now=now,
+        language=language,
+        invite=invite,
+    )
+    result = flows.handle(ctx)
+    applied = apply_flow_result(
+        session,
+        result,
+        person=person,
+        target=Target(inbound.channel, inbound.address, identity),
+        now=now,
+        fallback_language=language,
+    )
+    if applied.person is not None and message.person_id is None:
+        message.person_id = applied.person.id
+        message.identity_id = applied.identity.id if applied.identity else None
+        session.add(message)
+    session.flush()
+    return InboundOutcome(duplicate=False, message_id=message.id, replies=len(applied.replies))
+
+
+def _insert_inbound(session: Session, inbound: InboundMessage, now: datetime) -> Message:
+    message = Message(
+        direction=Direction.inbound,
+        channel=inbound.channel,
+        address=inbound.address,
+        provider_message_id=inbound.provider_message_id,
+        kind=inbound.kind,
+        body=(inbound.text or "")[:MAX_BODY_CHARS],
+        choice_id=inbound.choice,
+        status=MessageStatus.received,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()  # raises IntegrityError now for a duplicate, before any other work
+    return message
+
+
+def _check_invite(session: Session, text: str | None, now: datetime) -> InviteCheck | None:
+    code = flows.extract_invite_code(text)
+    if code is None:
+        return None
+    invite = session.exec(select(Invite).where(Invite.code == code)).first()
+    if invite is None:
+        return InviteCheck(code=code, status="unknown")
+    if invite.used_at is not None:
+        return InviteCheck(code=code, status="used")
+    expires_at = as_utc(invite.expires_at)
+    if expires_at is None or expires_at <= now:
+        return InviteCheck(code=code, status="expired")
+    invited = session.get(Person, invite.person_id)
+    return InviteCheck(
+        code=code,
+        status="valid",
+        person_language=as_language(invited.language) if invited else None,
+    )
+
+
+def _language(person: Person | None, invite: InviteCheck | None, hint: str | None) -> Language:
+    if person is not None:
+        return as_language(person.language)
+    if invite is not None and invite.person_language:
+        return invite.person_language
+    return as_language((hint or "")[:2].lower())
+
+
+def _is_database_error(exc: Exception) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError)
+
+
+def _store_with_apology(engine: Engine, inbound: InboundMessage, now: datetime) -> InboundOutcome:
+    try:
+        with session_scope(engine) as session:
+            message = _insert_inbound(session, inbound, now)
+            identity = session.exec(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.channel == inbound.channel,
+                    ChannelIdentity.address == inbound.address,
+                )
+            ).first()
+            person = session.get(Person, identity.person_id) if identity else None
+            language = as_language(person.language if person else None)
+            rendered = render_reply(Reply(key="common.error"), language)
+            session.add(
+                Message(
+                    direction=Direction.outbound,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    person_id=person.id if person else None,
+                    identity_id=identity.id if identity else None,
+                    kind="reply",
+                    body=rendered.text,
+                    language=language,
+                    status=MessageStatus.queued,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+            message.person_id = person.id if person else None
+            session.flush()
+            return InboundOutcome(duplicate=False, message_id=message.id, replies=1)
+    except IntegrityError:
+        return InboundOutcome(duplicate=True)

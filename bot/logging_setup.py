@@ -1,0 +1,63 @@
+"""One line per event; JSON in production. Sensitive fields never reach a log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+# Keys that may carry a message body, phone number, token or password. A log call that
+# passes one of these in `extra` has it replaced, so a careless call cannot leak it.
+REDACTED_KEYS = frozenset(
+    {"body", "text", "address", "phone", "phone_e164", "token", "password", "secret", "code"}
+)
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+
+
+def _extras(record: logging.LogRecord) -> dict[str, object]:
+    extras: dict[str, object] = {}
+    for key, value in vars(record).items():
+        if key in _STANDARD_ATTRS or key.startswith("_"):
+            continue
+        extras[key] = "[redacted]" if key in REDACTED_KEYS else value
+    return extras
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+            **_extras(record),
+        }
+        if record.exc_info:
+            entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        line = (
+            f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        )
+        if fields:
+            line = f"{line} {fields}"
+        if record.exc_info:
+            line = f"{line}\n{self.formatException(record.exc_info)}"
+        return line
+
+
+def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs full request URLs, which for Telegram contain the bot token.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

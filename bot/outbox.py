@@ -1,0 +1,291 @@
+"""The outbox dispatcher: claim queued messages, send them, record what happened.
+
+Claiming is one `UPDATE … RETURNING` (with `FOR UPDATE SKIP LOCKED` on PostgreSQL), so
+any number of dispatchers can run against one database without sending a row twice.
+A claim is a lease: a row left in `sending` by a crashed process is claimed again after
+`LEASE`, so nothing committed is ever lost (at-least-once delivery).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from bot.channels.base import (
+    ChannelAdapter,
+    OutboundMessage,
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+)
+from bot.clock import utcnow
+from bot.db import is_sqlite, session_scope
+from bot.escalations import open_escalation
+from bot.models import ChannelIdentity, Message
+from bot.models.enums import Direction, MessageStatus
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 15 * 60
+# Messages to different people go out in parallel; one person's messages keep their order.
+MAX_PARALLEL_ADDRESSES = 16
+
+
+@dataclass
+class DispatchSummary:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    rerouted: int = 0
+    by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def claim_outbound(session: Session, now: datetime, limit: int) -> list[Message]:
+    due = or_(
+        and_(Message.status == MessageStatus.queued, col(Message.next_attempt_at) <= now),
+        and_(Message.status == MessageStatus.sending, col(Message.claimed_at) <= now - LEASE),
+    )
+    candidates = (
+        select(Message.id)
+        .where(Message.direction == Direction.outbound, due)
+        .order_by(col(Message.next_attempt_at), col(Message.id))
+        .limit(limit)
+    )
+    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(Message)
+        .where(col(Message.id).in_(candidates.scalar_subquery()))
+        .values(status=MessageStatus.sending, claimed_at=now, attempts=Message.attempts + 1)
+        .returning(Message)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.execute(statement).scalars().all())
+
+
+def backoff_seconds(attempt: int) -> float:
+    # Exponential with full jitter, so many failed messages do not retry in lockstep.
+    ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 (jitter, not security)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    message_id: int
+    result: SendResult | None = None
+    transient: TransientSendError | None = None
+    permanent: PermanentSendError | None = None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: Engine,
+        channels: dict[str, ChannelAdapter],
+        *,
+        batch_size: int = 100,
+        max_attempts: int = 8,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.channels = channels
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.poll_seconds = poll_seconds
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Called after a commit that queued messages, so replies go out at once."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            try:
+                summary = await self.run_once()
+                if summary.claimed >= self.batch_size:
+                    continue  # more waiting: no pause
+            except Exception:
+                log.exception("dispatcher pass failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def run_once(self) -> DispatchSummary:
+        now = self.clock()
+        claimed = await asyncio.to_thread(self._claim, now)
+        summary = DispatchSummary(claimed=len(claimed))
+        if not claimed:
+            return summary
+        by_address: dict[tuple[str, str], list[OutboundMessage]] = defaultdict(list)
+        for message in claimed:
+            by_address[(message.channel, message.address)].append(message)
+        limiter = asyncio.Semaphore(MAX_PARALLEL_ADDRESSES)
+        outcomes: list[_Outcome] = []
+
+        async def send_in_order(batch: list[OutboundMessage]) -> None:
+            async with limiter:
+                for message in batch:
+                    outcomes.append(await self._send_one(message))
+
+        await asyncio.gather(*(send_in_order(batch) for batch in by_address.values()))
+        await asyncio.to_thread(self._record, outcomes, summary)
+        log.info(
+            "outbox pass",
+            extra={
+                "claimed": summary.claimed,
+                "sent": summary.sent,
+                "retried": summary.retried,
+                "failed": summary.failed,
+                "rerouted": summary.rerouted,
+            },
+        )
+        return summary
+
+    def _claim(self, now: datetime) -> list[OutboundMessage]:
+        with session_scope(self.engine) as session:
+            rows = claim_outbound(session, now, self.batch_size)
+            return [
+                OutboundMessage(
+                    message_id=row.id,  # type: ignore[arg-type]
+                    channel=row.channel,
+                    address=row.address,
+                    text=row.body,
+                    choices=tuple((c["id"], c["label"]) for c in (row.choices or [])),
+                    language=row.language or "ru",
+                )
+                for row in sorted(rows, key=lambda r: r.id or 0)
+            ]
+
+    async def _send_one(self, message: OutboundMessage) -> _Outcome:
+        adapter = self.channels.get(message.channel)
+        if adapter is None:
+            return _Outcome(
+                message.message_id,
+                transient=TransientSendError("channel not configured", retry_after=300),
+            )
+        try:
+            return _Outcome(message.message_id, result=await adapter.send(message))
+        except TransientSendError as exc:
+            return _Outcome(message.message_id, transient=exc)
+        except PermanentSendError as exc:
+            return _Outcome(message.message_id, permanent=exc)
+        except Exception as exc:
+            # An adapter bug is treated as transient: the message is kept and retried.
+            log.exception("channel adapter raised", extra={"channel": message.channel})
+            return _Outcome(message.message_id, transient=TransientSendError(type(exc).__name__))
+
+    def _record(self, outcomes: list[_Outcome], summary: DispatchSummary) -> None:
+        for outcome in outcomes:
+            try:
+                with session_scope(self.engine) as session:
+                    self._record_one(session, outcome, summary)
+            except Exception:
+                # One bad row must not stop the rest; its lease expires and it is retried.
+                log.exception("recording a send failed", extra={"message_id": outcome.message_id})
+
+    def _record_one(self, session: Session, outcome: _Outcome, summary: DispatchSummary) -> None:
+        message = session.get(Message, outcome.message_id)
+        if message is None:
+            return
+        now = self.clock()
+        if outcome.result is not None:
+            message.status = MessageStatus(outcome.result.status)
+            message.provider_message_id = outcome.result.provider_message_id
+            message.sent_at = now
+            if message.status == MessageStatus.delivered:
+                message.delivered_at = now
+            message.error = None
+            summary.sent += 1
+            summary.by_channel[message.channel] += 1
+        elif outcome.transient is not None and message.attempts < self.max_attempts:
+            delay = outcome.transient.retry_after or backoff_seconds(message.attempts)
+            message.status = MessageStatus.queued
+            message.next_attempt_at = now + timedelta(seconds=delay)
+            message.error = outcome.transient.reason[:200]
+            summary.retried += 1
+        else:
+            error = outcome.permanent or outcome.transient
+            message.status = MessageStatus.failed
+            message.error = (error.reason if error else "failed")[:200]
+            summary.failed += 1
+            unreachable = bool(outcome.permanent and outcome.permanent.identity_unreachable)
+            if reroute_or_escalate(session, message, now, mark_unreachable=unreachable):
+                summary.rerouted += 1
+        session.add(message)
+
+
+def reroute_or_escalate(
+    session: Session, message: Message, now: datetime, *, mark_unreachable: bool
+) -> bool:
+    """After a permanent failure: send the same text on the person's other reachable
+    channel, or tell the officer the person is unreachable. Returns True if rerouted."""
+    if message.person_id is None:
+        return False
+    if mark_unreachable and message.identity_id is not None:
+        identity = session.get(ChannelIdentity, message.identity_id)
+        if identity is not None:
+            identity.blocked = True
+            session.add(identity)
+    others = (
+        session.execute(
+            select(ChannelIdentity)
+            .where(
+                ChannelIdentity.person_id == message.person_id,
+                col(ChannelIdentity.id) != message.identity_id,
+                col(ChannelIdentity.blocked).is_(False),
+                col(ChannelIdentity.opted_out).is_(False),
+            )
+            .order_by(col(ChannelIdentity.last_seen_at).desc())
+        )
+        .scalars()
+        .first()
+    )
+    if others is not None:
+        session.add(
+            Message(
+                direction=Direction.outbound,
+                channel=others.channel,
+                address=others.address,
+                person_id=message.person_id,
+                identity_id=others.id,
+                kind=message.kind,
+                body=message.body,
+                choices=message.choices,
+                language=message.language,
+                status=MessageStatus.queued,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        return True
+    open_escalation(
+        session,
+        person_id=message.person_id,
+        reason="unreachable",
+        severity="low",
+        detail=f"{message.channel}: {message.error or 'failed'}",
+        now=now,
+        dedupe_open=True,
+    )
+    return False

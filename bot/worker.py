@@ -1,0 +1,117 @@
+"""The worker: the outbox dispatcher plus APScheduler running a few fixed interval sweeps.
+
+Per-person timing lives in the database; the scheduler only knows "every N seconds,
+sweep". That keeps a million people as cheap as ten and survives restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import Engine
+
+from bot.clock import utcnow
+from bot.outbox import Dispatcher
+from bot.settings import Settings
+from bot.sweeps.checkins import (
+    SweepSummary,
+    mark_missed_checkins,
+    schedule_cadence_checkins,
+    send_due_checkins,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        dispatcher: Dispatcher,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.scheduler: AsyncIOScheduler | None = None
+        self._dispatch_task: asyncio.Task[None] | None = None
+
+    def sweeps(self) -> dict[str, Callable[[datetime], SweepSummary]]:
+        s = self.settings
+        return {
+            "cadence": lambda now: schedule_cadence_checkins(
+                self.engine, now, batch=s.sweep_batch_size
+            ),
+            "due_checkins": lambda now: send_due_checkins(
+                self.engine,
+                now,
+                reply_window=timedelta(seconds=s.checkin_reply_window_seconds),
+                batch=s.sweep_batch_size,
+            ),
+            "missed_checkins": lambda now: mark_missed_checkins(
+                self.engine,
+                now,
+                escalate_after=s.missed_checkins_before_escalation,
+                batch=s.sweep_batch_size,
+            ),
+        }
+
+    async def run_sweeps_once(self) -> list[SweepSummary]:
+        """Every sweep in order (cadence creates rows that the next one sends)."""
+        summaries = []
+        for name, sweep in self.sweeps().items():
+            summaries.append(await self._run_sweep(name, sweep))
+        return summaries
+
+    async def _run_sweep(
+        self, name: str, sweep: Callable[[datetime], SweepSummary]
+    ) -> SweepSummary:
+        try:
+            summary = await asyncio.to_thread(sweep, self.clock())
+        except Exception:
+            log.exception("sweep failed", extra={"sweep": name})
+            return SweepSummary(name, errors=1)
+        if summary.processed or summary.errors:
+            log.info("sweep", extra=summary.as_log())
+            self.dispatcher.wake()
+        return summary
+
+    async def start(self) -> None:
+        tick = self.settings.scheduler_tick_seconds
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        # One job for all sweeps, so their order holds; coalesce and max_instances=1 mean
+        # a slow pass is never overlapped by the next one nor replayed after a pause.
+        scheduler.add_job(
+            self.run_sweeps_once,
+            "interval",
+            seconds=tick,
+            id="sweeps",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(1, int(tick)),
+            next_run_time=self.clock(),
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+        self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever())
+        log.info("worker started", extra={"tick_seconds": tick})
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        self.dispatcher.stop()
+        if self._dispatch_task is not None:
+            try:
+                await asyncio.wait_for(self._dispatch_task, timeout=10)
+            except TimeoutError:
+                self._dispatch_task.cancel()
+            self._dispatch_task = None
+        log.info("worker stopped")

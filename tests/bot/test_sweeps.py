@@ -1,0 +1,122 @@
+"""Check-in sweeps over the due-time columns."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.clock import as_utc, utcnow
+from bot.models import CheckIn, ConversationState, Escalation, Message, Person
+from bot.models.enums import CheckInStatus, Direction, MessageStatus
+from bot.sweeps.checkins import (
+    mark_missed_checkins,
+    schedule_cadence_checkins,
+    send_due_checkins,
+)
+from tests.factories import make_enrolled, make_person
+
+WINDOW = timedelta(hours=24)
+
+
+def _checkins(engine) -> list[CheckIn]:
+    with Session(engine) as session:
+        return list(session.exec(select(CheckIn).order_by(col(CheckIn.id))).all())
+
+
+def _add_checkin(engine, person, **fields) -> CheckIn:
+    with Session(engine, expire_on_commit=False) as session:
+        checkin = CheckIn(person_id=person.id, **fields)
+        session.add(checkin)
+        session.commit()
+        return checkin
+
+
+def test_cadence_creates_a_checkin_and_moves_the_next_one_by_the_level_interval(engine):
+    now = utcnow()
+    person, _ = make_enrolled(engine, supervision_level="high", next_checkin_at=now)
+    later, _ = make_enrolled(engine, next_checkin_at=now + timedelta(hours=1))
+    no_consent = make_person(
+        engine, status="active", consent_given=False, next_checkin_at=now - timedelta(hours=1)
+    )
+
+    summary = schedule_cadence_checkins(engine, now, batch=1)
+
+    assert (summary.processed, summary.skipped) == (1, 1)
+    assert [c.person_id for c in _checkins(engine)] == [person.id]
+    with Session(engine) as session:
+        assert as_utc(session.get(Person, person.id).next_checkin_at) == now + timedelta(hours=48)
+        assert as_utc(session.get(Person, later.id).next_checkin_at) == now + timedelta(hours=1)
+        moved = as_utc(session.get(Person, no_consent.id).next_checkin_at)
+        assert moved == now + timedelta(hours=84)
+
+
+def test_a_due_checkin_queues_the_mood_question_with_five_choices(engine):
+    now = utcnow()
+    person, identity = make_enrolled(engine, language="en")
+    checkin = _add_checkin(engine, person, due_at=now - timedelta(seconds=1))
+    future = _add_checkin(engine, person, due_at=now + timedelta(hours=1))
+
+    summary = send_due_checkins(engine, now, reply_window=WINDOW)
+
+    assert summary.processed == 1
+    with Session(engine) as session:
+        sent = session.get(CheckIn, checkin.id)
+        assert sent.status == CheckInStatus.sent
+        assert as_utc(sent.reply_deadline) == now + WINDOW
+        assert session.get(CheckIn, future.id).status == CheckInStatus.scheduled
+        [message] = session.exec(select(Message)).all()
+        assert message.direction == Direction.outbound and message.status == MessageStatus.queued
+        assert message.kind == "checkin" and message.address == identity.address
+        assert [c["label"] for c in message.choices] == ["1", "2", "3", "4", "5"]
+        state = session.get(ConversationState, person.id)
+        assert (state.flow, state.step) == ("checkin", "mood")
+
+
+def test_a_checkin_for_someone_unreachable_is_cancelled_and_escalated_once(engine):
+    now = utcnow()
+    person = make_person(engine, status="active", consent_given=True)
+    _add_checkin(engine, person, due_at=now)
+    _add_checkin(engine, person, due_at=now)
+
+    send_due_checkins(engine, now, reply_window=WINDOW)
+
+    assert [c.status for c in _checkins(engine)] == [CheckInStatus.cancelled] * 2
+    with Session(engine) as session:
+        assert [e.reason for e in session.exec(select(Escalation)).all()] == ["unreachable"]
+
+
+def test_missed_checkins_escalate_at_the_threshold_and_close_the_question(engine):
+    now = utcnow()
+    person, _ = make_enrolled(engine)
+    first = _add_checkin(engine, person, due_at=now - timedelta(days=3))
+    send_due_checkins(engine, now - timedelta(days=3), reply_window=WINDOW)
+
+    assert mark_missed_checkins(engine, now, escalate_after=2).processed == 1
+    with Session(engine) as session:
+        assert session.get(CheckIn, first.id).status == CheckInStatus.missed
+        assert session.get(ConversationState, person.id).flow is None
+        assert session.exec(select(Escalation)).all() == []
+
+    _add_checkin(engine, person, due_at=now - timedelta(days=2))
+    send_due_checkins(engine, now - timedelta(days=2), reply_window=WINDOW)
+    mark_missed_checkins(engine, now, escalate_after=2)
+
+    with Session(engine) as session:
+        [escalation] = session.exec(select(Escalation)).all()
+        assert (escalation.reason, escalation.severity) == ("missed_checkins", "medium")
+        assert session.get(Person, person.id).missed_checkins_in_row == 2
+
+
+def test_a_checkin_inside_its_window_is_not_missed(engine):
+    now = utcnow()
+    person, _ = make_enrolled(engine)
+    _add_checkin(engine, person, due_at=now)
+    send_due_checkins(engine, now, reply_window=WINDOW)
+
+    assert (
+        mark_missed_checkins(
+            engine, now + WINDOW - timedelta(seconds=1), escalate_after=2
+        ).processed
+        == 0
+    )

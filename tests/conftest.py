@@ -1,0 +1,63 @@
+"""Shared fixtures: the loopback-only guard, a real database (SQLite or PostgreSQL) built by
+the migrations, settings, the app and an API client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+import bot.models  # noqa: F401  (registers every table)
+from bot.app import create_app
+from bot.db import make_engine
+from bot.migrate import upgrade
+from bot.settings import Settings, load_settings
+from tests import network_guard
+from tests.database import reset_schema, test_database_url, wipe
+
+network_guard.install()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = test_database_url(Path(tmp_path_factory.mktemp("db")))
+    reset_schema(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    wipe(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, engine: Engine) -> Settings:
+    # `_env_file=None`: a developer's .env must not change what the tests see.
+    return load_settings(
+        _env_file=None,
+        database_url=database_url,
+        environment="development",
+        telegram_bot_token=None,
+        twilio_account_sid=None,
+        scheduler_tick_seconds=0.2,
+        outbox_poll_seconds=0.05,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client

@@ -1,0 +1,149 @@
+"""The simulator channel (development only): a chat page and its webhook.
+
+It goes through the same inbound pipeline, outbox and dispatcher as a real channel;
+the "phone" is the page, which reads the messages the dispatcher marked delivered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field, model_validator
+from sqlmodel import Session, col, select
+
+from admin.deps import RuntimeDep, SessionDep
+from bot.clock import as_utc, utcnow
+from bot.inbound import InboundMessage, process_inbound
+from bot.models import ChannelIdentity, Invite, Message, Person
+from bot.models.enums import Direction, MessageStatus
+
+router = APIRouter(tags=["simulator"])
+page_router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+ADDRESS_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+VISIBLE_OUTBOUND = (MessageStatus.sent, MessageStatus.delivered)
+
+
+class SimulatorInbound(BaseModel):
+    address: str = Field(pattern=ADDRESS_PATTERN, description="The simulated phone's id.")
+    text: str | None = Field(default=None, max_length=4096)
+    choice: str | None = Field(default=None, max_length=64, description="A pressed button id.")
+    message_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Client-chosen id; sending the same id twice is a duplicate delivery.",
+    )
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+
+    @model_validator(mode="after")
+    def _text_or_choice(self) -> SimulatorInbound:
+        if not (self.text and self.text.strip()) and not self.choice:
+            raise ValueError("send `text` (what the person writes) or `choice` (a button id)")
+        return self
+
+
+class SimulatorAccepted(BaseModel):
+    message_id: int | None
+    duplicate: bool
+
+
+class SimulatorMessage(BaseModel):
+    id: int
+    direction: str
+    body: str
+    choices: list[dict[str, str]] = []
+    created_at: str
+
+
+@router.post("/simulator", status_code=200)
+async def receive(payload: SimulatorInbound, runtime: RuntimeDep) -> SimulatorAccepted:
+    inbound = InboundMessage(
+        channel="simulator",
+        address=payload.address,
+        provider_message_id=f"sim-in-{payload.message_id or uuid.uuid4().hex}",
+        text=payload.text,
+        choice=payload.choice,
+        language_hint=payload.language,
+        kind="choice" if payload.choice else "text",
+    )
+    outcome = await run_in_threadpool(process_inbound, runtime.engine, inbound)
+    if not outcome.duplicate:
+        runtime.queued()
+    return SimulatorAccepted(message_id=outcome.message_id, duplicate=outcome.duplicate)
+
+
+@router.get("/simulator/conversation")
+def conversation(
+    session: SessionDep,
+    address: Annotated[str, Query(pattern=ADDRESS_PATTERN)],
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> list[SimulatorMessage]:
+    """What the simulated phone shows: its own messages and those delivered to it."""
+    rows = session.exec(
+        select(Message)
+        .where(
+            Message.channel == "simulator",
+            Message.address == address,
+            col(Message.id) > after,
+        )
+        .order_by(col(Message.id))
+        .limit(200)
+    ).all()
+    visible = []
+    for row in rows:
+        if row.direction == Direction.outbound and row.status not in VISIBLE_OUTBOUND:
+            break  # keep order: stop at the first message not yet delivered
+        visible.append(
+            SimulatorMessage(
+                id=row.id,  # type: ignore[arg-type]
+                direction=str(row.direction),
+                body=row.body,
+                choices=row.choices or [],
+                created_at=(as_utc(row.created_at) or utcnow()).isoformat(),
+            )
+        )
+    return visible
+
+
+def demo_people(session: Session) -> list[dict[str, object]]:
+    """People to chat as: those already on the simulator, and those with an open invite."""
+    now = utcnow()
+    people: list[dict[str, object]] = []
+    identities = session.exec(
+        select(ChannelIdentity, Person)
+        .join(Person, col(Person.id) == ChannelIdentity.person_id)
+        .where(ChannelIdentity.channel == "simulator")
+        .order_by(col(Person.id))
+        .limit(50)
+    ).all()
+    for identity, person in identities:
+        people.append({"name": person.display_name, "address": identity.address, "code": None})
+    invites = session.exec(
+        select(Invite, Person)
+        .join(Person, col(Person.id) == Invite.person_id)
+        .where(col(Invite.used_at).is_(None))
+        .order_by(col(Invite.id).desc())
+        .limit(50)
+    ).all()
+    for invite, person in invites:
+        if (as_utc(invite.expires_at) or now) > now:
+            people.append(
+                {
+                    "name": person.display_name,
+                    "address": f"sim-{person.id}-{uuid.uuid4().hex[:6]}",
+                    "code": invite.code,
+                }
+            )
+    return people
+
+
+@page_router.get("/simulator", response_class=HTMLResponse)
+def page(request: Request, session: SessionDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "simulator.html", {"people": demo_people(session)})
