@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import flows
 from bot.clock import as_utc, utcnow
@@ -115,13 +115,16 @@ def _process(session: Session, inbound: InboundMessage, now: datetime) -> Inboun
 
 
 def _insert_inbound(session: Session, inbound: InboundMessage, now: datetime) -> Message:
+    body = inbound.text
+    if not body and inbound.choice:
+        body = _pressed_label(session, inbound)
     message = Message(
         direction=Direction.inbound,
         channel=inbound.channel,
         address=inbound.address,
         provider_message_id=inbound.provider_message_id,
         kind=inbound.kind,
-        body=(inbound.text or "")[:MAX_BODY_CHARS],
+        body=(body or "")[:MAX_BODY_CHARS],
         choice_id=inbound.choice,
         status=MessageStatus.received,
         created_at=now,
@@ -129,6 +132,25 @@ def _insert_inbound(session: Session, inbound: InboundMessage, now: datetime) ->
     session.add(message)
     session.flush()  # raises IntegrityError now for a duplicate, before any other work
     return message
+
+
+def _pressed_label(session: Session, inbound: InboundMessage) -> str | None:
+    """The label of the pressed button, so the transcript reads as the person saw it."""
+    recent = session.exec(
+        select(Message)
+        .where(
+            Message.channel == inbound.channel,
+            Message.address == inbound.address,
+            Message.direction == Direction.outbound,
+        )
+        .order_by(col(Message.id).desc())
+        .limit(5)
+    ).all()
+    for message in recent:
+        for choice in message.choices or []:
+            if choice.get("id") == inbound.choice:
+                return f"[{choice.get('label', inbound.choice)}]"
+    return f"[{inbound.choice}]"
 
 
 def _check_invite(session: Session, text: str | None, now: datetime) -> InviteCheck | None:

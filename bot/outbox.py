@@ -219,7 +219,8 @@ class Dispatcher:
             summary.sent += 1
             summary.by_channel[message.channel] += 1
         elif outcome.transient is not None and message.attempts < self.max_attempts:
-            delay = outcome.transient.retry_after or backoff_seconds(message.attempts)
+            retry_after = outcome.transient.retry_after
+            delay = retry_after if retry_after is not None else backoff_seconds(message.attempts)
             message.status = MessageStatus.queued
             message.next_attempt_at = now + timedelta(seconds=delay)
             message.error = outcome.transient.reason[:200]

@@ -104,3 +104,14 @@ def test_a_known_sender_is_resolved_and_their_state_advances(engine):
     assert inbound.person_id == person.id and inbound.identity_id == identity.id
     assert reply.direction == Direction.outbound and reply.identity_id == identity.id
     assert reply.body
+
+
+def test_a_button_press_is_stored_with_the_label_the_person_saw(engine):
+    person = make_person(engine, language="ru")
+    invite = make_invite(engine, person)
+    process_inbound(engine, _inbound(invite.code, pid="p1"))
+
+    process_inbound(engine, _inbound(None, pid="p2", choice="l_kk"))
+
+    pressed = [m for m in _messages(engine) if m.provider_message_id == "p2"][0]
+    assert pressed.body == "[Қазақша]" and pressed.choice_id == "l_kk"
