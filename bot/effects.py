@@ -21,6 +21,7 @@ from bot.models import ChannelIdentity, CheckIn, ConsentRecord, Invite, Message,
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
 from flows.render import render_reply
 from flows.types import (
+    IDLE,
     ActivatePerson,
     FlowResult,
     Language,
@@ -28,6 +29,7 @@ from flows.types import (
     RecordCheckInAnswer,
     RecordConsent,
     RedeemInvite,
+    Reply,
     SetLanguage,
 )
 
@@ -65,6 +67,11 @@ def apply_flow_result(
         match effect:
             case RedeemInvite(code=code):
                 person, identity = _redeem_invite(session, code, target, now)
+                if person is None:
+                    # A concurrent redemption used the code first: answer as for a used code
+                    # and carry out nothing else the flow planned for an enrolled person.
+                    result = FlowResult(replies=(Reply(key="enroll.code_not_valid"),), state=IDLE)
+                    break
             case _ if person is None:
                 log.error("effect needs a person", extra={"effect": type(effect).__name__})
             case RecordConsent(granted=granted, text_version=version):

@@ -130,7 +130,12 @@ class OpenEscalation:
 
 
 Effect = (
-    RedeemInvite | RecordConsent | SetLanguage | ActivatePerson | RecordCheckInAnswer | OpenEscalation
+    RedeemInvite
+    | RecordConsent
+    | SetLanguage
+    | ActivatePerson
+    | RecordCheckInAnswer
+    | OpenEscalation
 )
 
 

@@ -83,6 +83,7 @@ def send_due_checkins(
                 .order_by(col(CheckIn.due_at))
                 .limit(batch),
             )
+            _preload(session, {checkin.person_id for checkin in due})
             for checkin in due:
                 try:
                     with session.begin_nested():
@@ -96,6 +97,16 @@ def send_due_checkins(
                     session.add(checkin)
         if len(due) < batch:
             return summary
+
+
+def _preload(session: Session, person_ids: set[int]) -> None:
+    """Load a batch's people and conversation states in two queries; the per-row
+    `session.get` calls then find them in the identity map instead of asking one by one."""
+    if person_ids:
+        session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
+        session.exec(
+            select(ConversationState).where(col(ConversationState.person_id).in_(person_ids))
+        ).all()
 
 
 def _send_checkin(
@@ -181,6 +192,7 @@ def mark_missed_checkins(
                 .order_by(col(CheckIn.reply_deadline))
                 .limit(batch),
             )
+            _preload(session, {checkin.person_id for checkin in overdue})
             for checkin in overdue:
                 try:
                     with session.begin_nested():

@@ -113,5 +113,29 @@ def test_a_button_press_is_stored_with_the_label_the_person_saw(engine):
 
     process_inbound(engine, _inbound(None, pid="p2", choice="l_kk"))
 
-    pressed = [m for m in _messages(engine) if m.provider_message_id == "p2"][0]
+    pressed = next(m for m in _messages(engine) if m.provider_message_id == "p2")
     assert pressed.body == "[Қазақша]" and pressed.choice_id == "l_kk"
+
+
+def test_two_phones_racing_for_one_code_link_exactly_one(engine):
+    person = make_person(engine, language="en")
+    invite = make_invite(engine, person)
+    barrier = threading.Barrier(2)
+
+    def redeem(n: int) -> None:
+        barrier.wait()
+        process_inbound(engine, _inbound(invite.code, pid=f"race-{n}", address=f"phone-{n}"))
+
+    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with Session(engine) as session:
+        [identity] = session.exec(select(ChannelIdentity)).all()
+    loser = "phone-1" if identity.address == "phone-0" else "phone-0"
+    replies = [m for m in _messages(engine) if m.direction == Direction.outbound]
+    [loser_reply] = [m for m in replies if m.address == loser]
+    assert loser_reply.person_id is None and loser_reply.choices is None
+    assert all(m.person_id == person.id for m in replies if m.address == identity.address)

@@ -1,0 +1,141 @@
+"""Time the scheduled path and the inbound pipeline for N people. See bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, text
+
+import bot.models  # noqa: F401
+from bot.channels.simulator import SimulatorChannel
+from bot.clock import utcnow
+from bot.db import is_sqlite, make_engine
+from bot.inbound import InboundMessage, process_inbound
+from bot.migrate import upgrade
+from bot.models import ChannelIdentity, Person
+from bot.outbox import Dispatcher
+from bot.sweeps.checkins import (
+    mark_missed_checkins,
+    schedule_cadence_checkins,
+    send_due_checkins,
+)
+
+
+def reset(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if is_sqlite(engine):
+            engine.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{engine.url.database}{suffix}").unlink(missing_ok=True)
+        else:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+
+
+def seed(engine, people: int) -> None:
+    now = utcnow()
+    batch = 5000
+    with engine.begin() as conn:
+        for start in range(0, people, batch):
+            rows = [
+                {
+                    "display_name": f"P{n}",
+                    "language": ("ru", "kk", "en")[n % 3],
+                    "timezone": "Asia/Almaty",
+                    "supervision_level": "medium",
+                    "status": "active",
+                    "consent_given": True,
+                    "next_checkin_at": now - timedelta(minutes=1),
+                    "missed_checkins_in_row": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(start, min(start + batch, people))
+            ]
+            conn.execute(insert(Person), rows)
+        ids = [row[0] for row in conn.execute(text("SELECT id FROM person ORDER BY id"))]
+        for start in range(0, len(ids), batch):
+            conn.execute(
+                insert(ChannelIdentity),
+                [
+                    {
+                        "person_id": pid,
+                        "channel": "simulator",
+                        "address": f"bench-{pid}",
+                        "blocked": False,
+                        "opted_out": False,
+                        "last_seen_at": now,
+                        "created_at": now,
+                    }
+                    for pid in ids[start : start + batch]
+                ],
+            )
+
+
+def timed(label: str, people: int, fn):
+    started = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - started
+    print(f"  {label:<28} {elapsed:8.2f} s  {people / elapsed:10,.0f} /s")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=20000)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    reset(url)
+    engine = make_engine(url)
+    n = args.people
+    print(f"{engine.url.get_backend_name()}, {n:,} people")
+    timed("seed", n, lambda: seed(engine, n))
+    now = utcnow()
+    timed("cadence sweep", n, lambda: schedule_cadence_checkins(engine, now))
+    timed(
+        "due check-ins sweep",
+        n,
+        lambda: send_due_checkins(engine, now, reply_window=timedelta(hours=24)),
+    )
+    dispatcher = Dispatcher(engine, {"simulator": SimulatorChannel()}, batch_size=500)
+
+    async def drain() -> int:
+        total = 0
+        while (summary := await dispatcher.run_once()).claimed:
+            total += summary.sent
+        return total
+
+    sent = timed("outbox dispatch", n, lambda: asyncio.run(drain()))
+    assert sent == n, sent
+    later = now + timedelta(hours=25)
+    timed(
+        "missed check-ins sweep", n, lambda: mark_missed_checkins(engine, later, escalate_after=2)
+    )
+    inbound_n = min(n, 5000)
+    timed(
+        "inbound pipeline (seq.)",
+        inbound_n,
+        lambda: [
+            process_inbound(
+                engine, InboundMessage("simulator", f"bench-{i + 1}", f"b-{i}", text="help")
+            )
+            for i in range(inbound_n)
+        ],
+    )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
