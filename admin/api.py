@@ -2,4 +2,9 @@
 
 from fastapi import APIRouter
 
+from admin import auth
+from admin.persons import views as persons
+
 router = APIRouter()
+router.include_router(auth.router)
+router.include_router(persons.router)

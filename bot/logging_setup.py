@@ -12,7 +12,11 @@ from datetime import UTC, datetime
 REDACTED_KEYS = frozenset(
     {"body", "text", "address", "phone", "phone_e164", "token", "password", "secret", "code"}
 )
-_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn duplicates its message with terminal colours
+}
 
 
 def _extras(record: logging.LogRecord) -> dict[str, object]:

@@ -20,7 +20,7 @@ from bot.clock import utcnow
 from bot.settings import Settings
 
 ALGORITHM = "HS256"
-ACCESS_TOKEN_TYPE = "access"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105  (a claim value, not a secret)
 # The signing key is derived from SECRET_KEY for this one purpose, so a token key never equals
 # a key used elsewhere, and it always has the 32 bytes RFC 7518 asks of an HS256 key.
 _KEY_CONTEXT = b"jolserik/access-token/v1"

@@ -1,0 +1,1 @@
+"""Persons: the caseload an officer works (schemas, views)."""

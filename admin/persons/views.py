@@ -1,0 +1,243 @@
+"""The persons API: enroll, list the caseload, read a record and its timeline, invite, check in.
+
+Every read of a person's record and every change writes an audit event in the same
+transaction as the work itself. A person outside the caller's scope answers exactly like a
+missing one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Query, status
+from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
+
+from admin.auth import CaseworkerUser
+from admin.deps import SessionDep, SettingsDep
+from admin.persons.schemas import (
+    AwareDatetimeIn,
+    CheckInSchedule,
+    InviteCreate,
+    PersonCreate,
+    PersonPublic,
+    PersonsPage,
+    TimelinePage,
+    timeline_item,
+)
+from bot import audit
+from bot.models import Person, User
+from bot.models.checkin import CheckInPublic
+from bot.models.enums import PersonStatus
+from bot.models.invite import InvitePublic
+from bot.services import Conflict, InvalidInput, NotAllowed
+from bot.services import persons as person_service
+from bot.services.invites import create_invite
+from bot.services.persons import MAX_ID
+from bot.services.timeline import read_timeline
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/persons", tags=["persons"])
+
+PERSON_NOT_FOUND = "Person not found."
+
+
+@contextmanager
+def service_errors(where: str = "body") -> Iterator[None]:
+    """Turn the services' refusals into HTTP answers: 422, 403, 409."""
+    try:
+        yield
+    except InvalidInput as exc:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": (where, exc.field), "msg": str(exc)}]
+        ) from None
+    except NotAllowed as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+def _person_or_404(
+    session: Session, user: User, person_id: int, *, for_update: bool = False
+) -> Person:
+    person = person_service.get_person_for(session, user, person_id, for_update=for_update)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, PERSON_NOT_FOUND)
+    return person
+
+
+@router.post("", response_model=PersonPublic, status_code=status.HTTP_201_CREATED)
+def create_person(
+    body: PersonCreate, user: CaseworkerUser, session: SessionDep, settings: SettingsDep
+) -> PersonPublic:
+    """Enroll a person (status `invited`); then make them an invitation code."""
+    with service_errors():
+        phone = (
+            person_service.normalise_phone(body.phone, settings.default_region)
+            if body.phone
+            else None
+        )
+        person = person_service.create_person(
+            session,
+            actor=user,
+            display_name=body.display_name,
+            language=body.language,
+            region=body.region,
+            timezone=body.timezone or settings.default_timezone,
+            supervision_level=body.supervision_level,
+            phone_e164=phone,
+            officer_id=body.officer_id,
+        )
+    audit.record(
+        session,
+        action="person.create",
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"officer_id": person.officer_id},
+    )
+    session.commit()
+    log.info("person enrolled", extra={"person_id": person.id, "officer_id": person.officer_id})
+    return PersonPublic.from_person(person)
+
+
+@router.get("", response_model=PersonsPage)
+def list_persons(
+    user: CaseworkerUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_ID, description="the `next_after` of the previous page")
+    ] = None,
+    status_filter: Annotated[PersonStatus | None, Query(alias="status")] = None,
+) -> PersonsPage:
+    """The caller's caseload in id order, a page at a time."""
+    page = person_service.list_caseload(
+        session, user, limit=limit, after=after, status=status_filter
+    )
+    audit.record(
+        session,
+        action="person.list",
+        entity_type="person",
+        actor_user_id=user.id,
+        detail={"person_ids": [person.id for person in page.items]},
+    )
+    session.commit()
+    return PersonsPage(
+        items=[PersonPublic.from_person(person) for person in page.items],
+        next_after=page.next_after,
+    )
+
+
+@router.get("/{person_id}", response_model=PersonPublic)
+def read_person(person_id: int, user: CaseworkerUser, session: SessionDep) -> PersonPublic:
+    person = _person_or_404(session, user, person_id)
+    audit.record(
+        session,
+        action="person.read",
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+    )
+    session.commit()
+    return PersonPublic.from_person(person)
+
+
+@router.post(
+    "/{person_id}/invites", response_model=InvitePublic, status_code=status.HTTP_201_CREATED
+)
+def invite_person(
+    person_id: int,
+    user: CaseworkerUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[InviteCreate | None, Body()] = None,
+) -> InvitePublic:
+    """A new invitation code; the person's earlier unused code stops working."""
+    person = _person_or_404(session, user, person_id, for_update=True)
+    with service_errors():
+        invite = create_invite(
+            session,
+            person,
+            settings=settings,
+            created_by=user,
+            channel=body.channel if body is not None else None,
+        )
+    audit.record(
+        session,
+        action="invite.create",
+        entity_type="invite",
+        entity_id=invite.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"channel": invite.channel},
+    )
+    session.commit()
+    return InvitePublic(code=invite.code, expires_at=invite.expires_at, channel=invite.channel)
+
+
+@router.get("/{person_id}/timeline", response_model=TimelinePage)
+def person_timeline(
+    person_id: int,
+    user: CaseworkerUser,
+    session: SessionDep,
+    before: Annotated[
+        AwareDatetimeIn | None, Query(description="the `next_before` of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> TimelinePage:
+    """Messages, check-ins, escalations and consent decisions, newest first."""
+    person = _person_or_404(session, user, person_id)
+    assert person.id is not None
+    page = read_timeline(session, person.id, before=before, limit=limit)
+    audit.record(
+        session,
+        action="person.timeline.read",
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"before": before.isoformat() if before else None, "items": len(page.entries)},
+    )
+    session.commit()
+    return TimelinePage(
+        items=[timeline_item(entry) for entry in page.entries],  # type: ignore[misc]
+        next_before=page.next_before,
+    )
+
+
+@router.post(
+    "/{person_id}/checkins", response_model=CheckInPublic, status_code=status.HTTP_201_CREATED
+)
+def schedule_checkin(
+    person_id: int,
+    user: CaseworkerUser,
+    session: SessionDep,
+    body: Annotated[CheckInSchedule | None, Body()] = None,
+) -> CheckInPublic:
+    """A one-off check-in, asked when due (now when `due_at` is left out)."""
+    person = _person_or_404(session, user, person_id)
+    with service_errors():
+        checkin = person_service.schedule_checkin(
+            session,
+            person,
+            due_at=body.due_at if body is not None else None,
+            created_by_id=user.id,
+        )
+    audit.record(
+        session,
+        action="checkin.create",
+        entity_type="checkin",
+        entity_id=checkin.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"due_at": checkin.due_at.isoformat()},
+    )
+    session.commit()
+    return CheckInPublic.model_validate(checkin)
