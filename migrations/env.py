@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.db import make_engine
+from bot.models.base import UTCDateTime
 from bot.settings import load_settings
 
 config = context.config
@@ -34,11 +35,19 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+    """Migrations must not import application code: write our column types as plain SQL types."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # Batch mode lets later migrations alter columns on SQLite (which lacks ALTER COLUMN).
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=render_item,
         render_as_batch=True,
         compare_type=True,
     )

@@ -5,14 +5,14 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from bot.models.base import created_at_field, timestamp_field
+from bot.models.base import created_at_field, required_timestamp_field, timestamp_field
 from bot.models.enums import AppointmentStatus
 
 
 class Appointment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    starts_at: datetime = timestamp_field(index=True)  # type: ignore[assignment]
+    starts_at: datetime = required_timestamp_field(index=True)
     kind: str = Field(max_length=40)
     place: str = Field(default="", max_length=300)
     status: AppointmentStatus = Field(

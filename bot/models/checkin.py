@@ -14,10 +14,11 @@ class CheckIn(SQLModel, table=True):
     __table_args__ = (
         Index("ix_checkin_status_due_at", "status", "due_at"),
         Index("ix_checkin_status_reply_deadline", "status", "reply_deadline"),
+        Index("ix_checkin_person_id_due_at", "person_id", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
+    person_id: int = Field(foreign_key="person.id")  # indexed with due_at below
     status: CheckInStatus = Field(
         sa_type=String(16), default=CheckInStatus.scheduled, max_length=16
     )

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from bot.models.base import created_at_field, timestamp_field
+from bot.models.base import created_at_field, required_timestamp_field, timestamp_field
 
 
 class Invite(SQLModel, table=True):
@@ -13,7 +13,7 @@ class Invite(SQLModel, table=True):
     code: str = Field(max_length=64, unique=True, index=True)
     channel: str | None = Field(default=None, max_length=16)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
-    expires_at: datetime = timestamp_field()  # type: ignore[assignment]
+    expires_at: datetime = required_timestamp_field()
     used_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
 

@@ -15,7 +15,10 @@ class Message(SQLModel, table=True):
         UniqueConstraint("channel", "provider_message_id", name="uq_message_provider_id"),
         # The dispatcher's claim: queued rows whose next attempt is due.
         Index("ix_message_status_next_attempt_at", "status", "next_attempt_at"),
-        Index("ix_message_person_id_id", "person_id", "id"),
+        # A conversation on one address, in order (simulator page, pressed-button labels).
+        Index("ix_message_channel_address_id", "channel", "address", "id"),
+        # The timeline pages a person's messages by time.
+        Index("ix_message_person_id_created_at", "person_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
