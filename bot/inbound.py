@@ -36,6 +36,7 @@ class InboundMessage:
     text: str | None = None
     choice: str | None = None
     language_hint: str | None = None
+    # "text", "choice", or what else arrived ("photo", "voice", "sticker", "edited", ...).
     kind: str = "text"
 
 
@@ -91,7 +92,10 @@ def _process(session: Session, inbound: InboundMessage, now: datetime) -> Inboun
         person=person_snapshot(person) if person else None,
         state=state,
         input=UserInput(
-            text=inbound.text, choice=inbound.choice, language_hint=inbound.language_hint
+            text=inbound.text,
+            choice=inbound.choice,
+            language_hint=inbound.language_hint,
+            kind=inbound.kind,
         ),
         now=now,
         language=language,

@@ -38,9 +38,15 @@ def start_checkin(ctx: FlowContext) -> FlowResult:
     return checkin.start(ctx)
 
 
+TEXT_ONLY = Reply("common.text_only")
+
+
 def _route(ctx: FlowContext) -> FlowResult:
     if ctx.person is None:
         return enrollment.unknown_sender(ctx)
+    if not ctx.input.readable:
+        # A photo, voice note or sticker: say what works and ask the open question again.
+        return FlowResult(replies=(TEXT_ONLY, *open_question(ctx.state)), state=ctx.state)
     intent = match_intent(ctx.input)
     if ctx.person.status == "invited":
         return _enrolling(ctx, intent)

@@ -41,6 +41,9 @@ class InviteCheck:
     person_language: Language | None = None
 
 
+READABLE_KINDS = frozenset({"text", "choice"})
+
+
 @dataclass(frozen=True)
 class UserInput:
     """One thing the person did: wrote text or pressed a button (choice id)."""
@@ -49,6 +52,13 @@ class UserInput:
     choice: str | None = None
     # A language the channel suggests (Telegram's language_code, the phone's country).
     language_hint: str | None = None
+    # What arrived: "text" or "choice", or something the bot cannot read ("photo",
+    # "voice", "sticker", "document", "location", "edited", "media"...).
+    kind: str = "text"
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in READABLE_KINDS
 
 
 @dataclass(frozen=True)

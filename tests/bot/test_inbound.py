@@ -139,3 +139,13 @@ def test_two_phones_racing_for_one_code_link_exactly_one(engine):
     [loser_reply] = [m for m in replies if m.address == loser]
     assert loser_reply.person_id is None and loser_reply.choices is None
     assert all(m.person_id == person.id for m in replies if m.address == identity.address)
+
+
+def test_a_photo_is_stored_as_a_photo_and_answered_with_text_only(engine):
+    person, _ = make_enrolled(engine, address="phone-9", language="en")
+
+    process_inbound(engine, _inbound(None, pid="ph", address="phone-9", kind="photo"))
+
+    inbound, reply = _messages(engine)
+    assert inbound.kind == "photo" and inbound.person_id == person.id
+    assert reply.body.startswith("Sorry, I can only read text")

@@ -216,7 +216,10 @@ def _directive(world: World, line: str) -> None:
 
 def _write(world: World, text: str) -> None:
     button = re.fullmatch(r"\[(.*)\]", text)
-    if button is None:
+    media = re.fullmatch(r"\((\w+)\)", text)  # "> (photo)": something that is not text
+    if media is not None:
+        user_input = UserInput(kind=media.group(1), language_hint=world.hint)
+    elif button is None:
         user_input = UserInput(text=text, language_hint=world.hint)
     elif button.group(1).startswith("#"):
         user_input = UserInput(choice=button.group(1)[1:], language_hint=world.hint)
