@@ -30,6 +30,11 @@ class PersonSnapshot:
     consent_given: bool | None  # None: never asked or not yet answered
     region: str | None = None
     supervision_level: str = "medium"
+    # The mood of the last answered check-in before this one (two lows in a row escalate).
+    last_mood: int | None = None
+    # How many replies in a row the bot did not understand (three offer the officer).
+    misunderstood_in_row: int = 0
+    paused: bool = False  # the person wrote "stop": only essential messages
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,70 @@ class Reply:
     choices: tuple[Choice, ...] = ()
 
 
+@dataclass(frozen=True)
+class OrganisationInfo:
+    """A partner organisation as the person may learn of it."""
+
+    id: int
+    name: str
+    kind: str  # employment | housing | shelter | counselling | job_counselling | other
+    region: str | None = None
+    contact_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class OpportunityInfo:
+    id: int
+    organisation_id: int
+    organisation_name: str
+    title: str
+    field: str
+    region: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What partners offer near the person, loaded by the bot for each step (open items in
+    the person's region first, a bounded number)."""
+
+    organisations: tuple[OrganisationInfo, ...] = ()
+    opportunities: tuple[OpportunityInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hotline:
+    name_key: str  # message key of its name, e.g. "hotline.emergency"
+    number: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Facts the deployment configures (Kazakhstan defaults: 112 and 150)."""
+
+    hotlines: tuple[Hotline, ...] = (
+        Hotline("hotline.emergency", "112"),
+        Hotline("hotline.trust_line", "150"),
+    )
+
+
+@dataclass(frozen=True)
+class AppointmentInfo:
+    id: int
+    kind: str
+    place: str
+    starts_at_local: str  # already formatted in the person's time zone, e.g. "29.11 10:00"
+    hours_before: int  # 24 or 2: which reminder this is
+
+
+@dataclass(frozen=True)
+class ReferralInfo:
+    id: int
+    kind: str
+    organisation_name: str
+    status: str  # accepted | declined | completed
+
+
 # --- Effects: plain data, carried out by bot/effects.py in the same transaction.
 
 
@@ -139,6 +208,45 @@ class OpenEscalation:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class CreateReferral:
+    """The person asked to be put in touch and agreed to share `shared_fields` (e.g.
+    ("name", "phone")) with this organisation."""
+
+    kind: str  # employment | housing | counselling | job_counselling
+    organisation_id: int
+    opportunity_id: int | None = None
+    shared_fields: tuple[str, ...] = ("name",)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RespondToAppointment:
+    appointment_id: int
+    confirmed: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RateReferral:
+    referral_id: int
+    rating: int
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    """stop / start: a paused person gets only essential messages (appointment reminders)."""
+
+    paused: bool
+
+
+@dataclass(frozen=True)
+class CountMisunderstanding:
+    """`reset=True` after any understood input; otherwise one more not understood."""
+
+    reset: bool = False
+
+
 Effect = (
     RedeemInvite
     | RecordConsent
@@ -146,6 +254,11 @@ Effect = (
     | ActivatePerson
     | RecordCheckInAnswer
     | OpenEscalation
+    | CreateReferral
+    | RespondToAppointment
+    | RateReferral
+    | SetPaused
+    | CountMisunderstanding
 )
 
 
@@ -157,6 +270,8 @@ class FlowContext:
     now: datetime
     language: Language
     invite: InviteCheck | None = None
+    directory: Directory = Directory()
+    deployment: Deployment = Deployment()
 
 
 @dataclass(frozen=True)
