@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from admin import auth
+from admin.appointments import views as appointments
 from admin.persons import views as persons
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(persons.router)
+router.include_router(appointments.router)

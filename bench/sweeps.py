@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text
 
@@ -23,6 +20,7 @@ from bot.inbound import InboundMessage, process_inbound
 from bot.migrate import upgrade
 from bot.models import ChannelIdentity, Person
 from bot.outbox import Dispatcher
+from bot.settings import load_settings
 from bot.sweeps.checkins import (
     mark_missed_checkins,
     schedule_cadence_checkins,
@@ -99,16 +97,16 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     reset(url)
     engine = make_engine(url)
+    # Quiet hours off: the bench measures throughput whatever the hour it runs at.
+    settings = load_settings(
+        _env_file=None, database_url=url, quiet_hours_start=0, quiet_hours_end=0
+    )
     n = args.people
     print(f"{engine.url.get_backend_name()}, {n:,} people")
     timed("seed", n, lambda: seed(engine, n))
     now = utcnow()
-    timed("cadence sweep", n, lambda: schedule_cadence_checkins(engine, now))
-    timed(
-        "due check-ins sweep",
-        n,
-        lambda: send_due_checkins(engine, now, reply_window=timedelta(hours=24)),
-    )
+    timed("cadence sweep", n, lambda: schedule_cadence_checkins(engine, settings, now))
+    timed("due check-ins sweep", n, lambda: send_due_checkins(engine, settings, now))
     dispatcher = Dispatcher(engine, {"simulator": SimulatorChannel()}, batch_size=500)
 
     async def drain() -> int:
@@ -120,16 +118,16 @@ def main() -> None:
     sent = timed("outbox dispatch", n, lambda: asyncio.run(drain()))
     assert sent == n, sent
     later = now + timedelta(hours=25)
-    timed(
-        "missed check-ins sweep", n, lambda: mark_missed_checkins(engine, later, escalate_after=2)
-    )
+    timed("missed check-ins sweep", n, lambda: mark_missed_checkins(engine, settings, later))
     inbound_n = min(n, 5000)
     timed(
         "inbound pipeline (seq.)",
         inbound_n,
         lambda: [
             process_inbound(
-                engine, InboundMessage("simulator", f"bench-{i + 1}", f"b-{i}", text="help")
+                engine,
+                InboundMessage("simulator", f"bench-{i + 1}", f"b-{i}", text="help"),
+                settings=settings,
             )
             for i in range(inbound_n)
         ],

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.models import ConversationState, Person
+from bot.models.enums import PersonStatus
 from flows.types import LANGUAGES, FlowState, Language, PersonSnapshot
 
 
@@ -13,7 +14,9 @@ def as_language(value: str | None, fallback: Language = "ru") -> Language:
     return value if value in LANGUAGES else fallback  # type: ignore[return-value]
 
 
-def person_snapshot(person: Person) -> PersonSnapshot:
+def person_snapshot(
+    person: Person, *, last_mood: int | None = None, misunderstood_in_row: int = 0
+) -> PersonSnapshot:
     assert person.id is not None
     return PersonSnapshot(
         id=person.id,
@@ -23,6 +26,9 @@ def person_snapshot(person: Person) -> PersonSnapshot:
         consent_given=person.consent_given,
         region=person.region,
         supervision_level=str(person.supervision_level),
+        last_mood=last_mood,
+        misunderstood_in_row=misunderstood_in_row,
+        paused=person.status == PersonStatus.paused,
     )
 
 
@@ -33,10 +39,14 @@ def load_state(session: Session, person_id: int) -> FlowState:
     return FlowState(flow=row.flow, step=row.step, data=dict(row.data or {}))
 
 
-def save_state(session: Session, person_id: int, state: FlowState) -> None:
+def save_state(
+    session: Session, person_id: int, state: FlowState, *, misunderstood_in_row: int | None = None
+) -> None:
     row = session.get(ConversationState, person_id)
     if row is None:
         row = ConversationState(person_id=person_id)
+    if misunderstood_in_row is not None:
+        row.misunderstood_in_row = misunderstood_in_row
     row.flow = state.flow
     row.step = state.step
     row.data = dict(state.data)

@@ -16,21 +16,40 @@ from bot import audit
 from bot.cadence import next_checkin_after
 from bot.clock import as_utc
 from bot.conversation import as_language, save_state
+from bot.effect_records import (
+    create_referral,
+    rate_referral,
+    respond_to_appointment,
+    set_paused,
+)
 from bot.escalations import open_escalation
-from bot.models import ChannelIdentity, CheckIn, ConsentRecord, Invite, Message, Person
+from bot.models import (
+    ChannelIdentity,
+    CheckIn,
+    ConsentRecord,
+    ConversationState,
+    Invite,
+    Message,
+    Person,
+)
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
 from flows.render import render_reply
 from flows.types import (
     IDLE,
     ActivatePerson,
+    CountMisunderstanding,
+    CreateReferral,
     FlowResult,
     Language,
     OpenEscalation,
+    RateReferral,
     RecordCheckInAnswer,
     RecordConsent,
     RedeemInvite,
     Reply,
+    RespondToAppointment,
     SetLanguage,
+    SetPaused,
 )
 
 log = logging.getLogger(__name__)
@@ -63,6 +82,7 @@ def apply_flow_result(
     kind: str = "reply",
 ) -> Applied:
     identity = target.identity
+    misunderstood: int | None = None
     for effect in result.effects:
         match effect:
             case RedeemInvite(code=code):
@@ -92,6 +112,16 @@ def apply_flow_result(
                 _activate(person, now)
             case RecordCheckInAnswer() as answer:
                 _record_checkin_answer(session, person, answer, now)
+            case CreateReferral() as referral:
+                create_referral(session, person, referral, target.channel, now)
+            case RespondToAppointment() as response:
+                respond_to_appointment(session, person, response, now)
+            case RateReferral(referral_id=referral_id, rating=rating):
+                rate_referral(session, person, referral_id, rating, now)
+            case SetPaused(paused=paused):
+                set_paused(person, paused)
+            case CountMisunderstanding(reset=reset):
+                misunderstood = 0 if reset else _misunderstood(session, person) + 1
             case OpenEscalation(reason=reason, severity=severity, detail=detail):
                 assert person.id is not None
                 open_escalation(
@@ -108,7 +138,7 @@ def apply_flow_result(
         assert person.id is not None
         person.updated_at = now
         session.add(person)
-        save_state(session, person.id, result.state)
+        save_state(session, person.id, result.state, misunderstood_in_row=misunderstood)
     language = as_language(person.language if person else None, fallback_language)
     replies = [
         queue_reply(session, reply_text, target, identity, person, language, now, kind)
@@ -176,6 +206,11 @@ def _redeem_invite(
         detail={"channel": target.channel},
     )
     return person, identity
+
+
+def _misunderstood(session: Session, person: Person) -> int:
+    row = session.get(ConversationState, person.id)
+    return row.misunderstood_in_row if row else 0
 
 
 def _activate(person: Person, now: datetime) -> None:

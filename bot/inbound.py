@@ -13,13 +13,15 @@ from sqlmodel import Session, col, select
 
 import flows
 from bot.clock import as_utc, utcnow
-from bot.conversation import as_language, load_state, person_snapshot
+from bot.context import build_context
+from bot.conversation import as_language
 from bot.db import session_scope
 from bot.effects import Target, apply_flow_result
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
+from bot.settings import Settings, load_settings
 from flows.render import render_reply
-from flows.types import FlowContext, FlowState, InviteCheck, Language, Reply, UserInput
+from flows.types import InviteCheck, Language, Reply, UserInput
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +50,17 @@ class InboundOutcome:
 
 
 def process_inbound(
-    engine: Engine, inbound: InboundMessage, *, now: datetime | None = None
+    engine: Engine,
+    inbound: InboundMessage,
+    *,
+    settings: Settings | None = None,
+    now: datetime | None = None,
 ) -> InboundOutcome:
     now = now or utcnow()
+    settings = settings or load_settings(_env_file=None)
     try:
         with session_scope(engine) as session:
-            return _process(session, inbound, now)
+            return _process(session, inbound, now, settings)
     except IntegrityError:
         # The unique (channel, provider_message_id) said: delivered before. Nothing changes.
         log.info("duplicate inbound", extra={"channel": inbound.channel})
@@ -68,7 +75,9 @@ def process_inbound(
         return _store_with_apology(engine, inbound, now)
 
 
-def _process(session: Session, inbound: InboundMessage, now: datetime) -> InboundOutcome:
+def _process(
+    session: Session, inbound: InboundMessage, now: datetime, settings: Settings
+) -> InboundOutcome:
     message = _insert_inbound(session, inbound, now)
     identity = session.exec(
         select(ChannelIdentity)
@@ -86,12 +95,12 @@ def _process(session: Session, inbound: InboundMessage, now: datetime) -> Inboun
         session.add_all([identity, message])
 
     invite = None if person is not None else _check_invite(session, inbound.text, now)
-    state = load_state(session, person.id) if person and person.id else FlowState()
     language = _language(person, invite, inbound.language_hint)
-    ctx = FlowContext(
-        person=person_snapshot(person) if person else None,
-        state=state,
-        input=UserInput(
+    ctx = build_context(
+        session,
+        settings,
+        person=person,
+        user_input=UserInput(
             text=inbound.text,
             choice=inbound.choice,
             language_hint=inbound.language_hint,

@@ -5,6 +5,7 @@ Built by `load_settings()`; nothing here runs at import time.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -53,6 +54,15 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Almaty"
     default_region: str = "KZ"
 
+    # Nothing but essential messages goes out between these local hours (person's zone).
+    quiet_hours_start: int = Field(default=21, ge=0, le=23)
+    quiet_hours_end: int = Field(default=9, ge=0, le=23)
+    # Hotlines named in the safety message, as "name:number" pairs; the names are the
+    # catalog's hotline keys (emergency, trust_line). Confirm them for each deployment.
+    hotlines: str = "emergency:112,trust_line:150"
+    # How many open partner offers a step of the work journey may choose from.
+    directory_limit: int = Field(default=20, gt=0, le=200)
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -69,6 +79,27 @@ class Settings(BaseSettings):
     def twilio_enabled(self) -> bool:
         has_sender = bool(self.twilio_from_number or self.twilio_messaging_service_sid)
         return bool(self.twilio_account_sid and self.twilio_auth_token and has_sender)
+
+    @property
+    def hotline_pairs(self) -> tuple[tuple[str, str], ...]:
+        """`hotlines` as (name, number) pairs, in the order configured."""
+        pairs = []
+        for item in self.hotlines.split(","):
+            name, _, number = item.strip().partition(":")
+            pairs.append((name.strip(), number.strip()))
+        return tuple(pairs)
+
+    @model_validator(mode="after")
+    def _check_hotlines(self) -> Settings:
+        for name, number in self.hotline_pairs:
+            if not re.fullmatch(r"[a-z_]{1,32}", name) or not re.fullmatch(
+                r"\+?[0-9 -]{2,20}", number
+            ):
+                raise ValueError(
+                    "HOTLINES must be comma-separated name:number pairs, e.g. "
+                    "'emergency:112,trust_line:150'"
+                )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

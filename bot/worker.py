@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
@@ -17,10 +18,12 @@ from sqlalchemy.engine import Engine
 from bot.clock import utcnow
 from bot.outbox import Dispatcher
 from bot.settings import Settings
+from bot.sweeps.appointments import send_appointment_reminders
+from bot.sweeps.base import SweepSummary
 from bot.sweeps.checkins import (
-    SweepSummary,
     mark_missed_checkins,
     schedule_cadence_checkins,
+    send_checkin_nudges,
     send_due_checkins,
 )
 
@@ -44,23 +47,17 @@ class Worker:
         self._dispatch_task: asyncio.Task[None] | None = None
 
     def sweeps(self) -> dict[str, Callable[[datetime], SweepSummary]]:
-        s = self.settings
+        """In order: cadence creates the check-ins that the next sweep sends."""
+        engine, settings = self.engine, self.settings
         return {
-            "cadence": lambda now: schedule_cadence_checkins(
-                self.engine, now, batch=s.sweep_batch_size
-            ),
-            "due_checkins": lambda now: send_due_checkins(
-                self.engine,
-                now,
-                reply_window=timedelta(seconds=s.checkin_reply_window_seconds),
-                batch=s.sweep_batch_size,
-            ),
-            "missed_checkins": lambda now: mark_missed_checkins(
-                self.engine,
-                now,
-                escalate_after=s.missed_checkins_before_escalation,
-                batch=s.sweep_batch_size,
-            ),
+            sweep.__name__: partial(sweep, engine, settings)
+            for sweep in (
+                schedule_cadence_checkins,
+                send_due_checkins,
+                send_checkin_nudges,
+                mark_missed_checkins,
+                send_appointment_reminders,
+            )
         }
 
     async def run_sweeps_once(self) -> list[SweepSummary]:

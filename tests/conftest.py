@@ -49,6 +49,9 @@ def settings(database_url: str, engine: Engine) -> Settings:
         twilio_account_sid=None,
         scheduler_tick_seconds=0.2,
         outbox_poll_seconds=0.05,
+        # Off, so a test run at night behaves like one by day; quiet-hours tests turn it on.
+        quiet_hours_start=0,
+        quiet_hours_end=0,
     )
 
 

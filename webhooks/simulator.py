@@ -73,7 +73,9 @@ async def receive(payload: SimulatorInbound, runtime: RuntimeDep) -> SimulatorAc
         language_hint=payload.language,
         kind="choice" if payload.choice else "text",
     )
-    outcome = await run_in_threadpool(process_inbound, runtime.engine, inbound)
+    outcome = await run_in_threadpool(
+        process_inbound, runtime.engine, inbound, settings=runtime.settings
+    )
     if not outcome.duplicate:
         runtime.queued()
     return SimulatorAccepted(message_id=outcome.message_id, duplicate=outcome.duplicate)

@@ -146,8 +146,31 @@ class TimelineConsent(_TimelineItem):
     channel: str | None
 
 
+class TimelineAppointment(_TimelineItem):
+    type: Literal["appointment"] = "appointment"
+    starts_at: UtcDatetime
+    kind: str
+    place: str
+    status: str
+    response_reason: str | None
+
+
+class TimelineReferral(_TimelineItem):
+    type: Literal["referral"] = "referral"
+    kind: str
+    organisation_id: int
+    opportunity_id: int | None
+    status: str
+    helpful_rating: int | None
+
+
 TimelineItem = Annotated[
-    TimelineMessage | TimelineCheckIn | TimelineEscalation | TimelineConsent,
+    TimelineMessage
+    | TimelineCheckIn
+    | TimelineEscalation
+    | TimelineConsent
+    | TimelineAppointment
+    | TimelineReferral,
     PydanticField(discriminator="type"),
 ]
 
@@ -156,6 +179,8 @@ _ITEM_MODELS: dict[str, type[_TimelineItem]] = {
     "checkin": TimelineCheckIn,
     "escalation": TimelineEscalation,
     "consent": TimelineConsent,
+    "appointment": TimelineAppointment,
+    "referral": TimelineReferral,
 }
 
 

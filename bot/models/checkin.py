@@ -15,6 +15,7 @@ class CheckIn(SQLModel, table=True):
         Index("ix_checkin_status_due_at", "status", "due_at"),
         Index("ix_checkin_status_reply_deadline", "status", "reply_deadline"),
         Index("ix_checkin_person_id_due_at", "person_id", "due_at"),
+        Index("ix_checkin_status_nudge_at", "status", "nudge_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -25,6 +26,9 @@ class CheckIn(SQLModel, table=True):
     due_at: datetime = created_at_field()
     sent_at: datetime | None = timestamp_field()
     reply_deadline: datetime | None = timestamp_field()
+    # One reminder before the check-in counts as missed; cleared once sent.
+    nudge_at: datetime | None = timestamp_field()
+    nudged_at: datetime | None = timestamp_field()
     answered_at: datetime | None = timestamp_field()
     mood: int | None = Field(default=None, ge=1, le=5)
     need: str | None = Field(default=None, max_length=24)

@@ -1,4 +1,5 @@
-"""A person's record as one list, newest first: messages, check-ins, escalations, consent."""
+"""A person's record as one list, newest first: messages, check-ins, escalations, consent,
+appointments and referrals."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
-from bot.models import CheckIn, ConsentRecord, Escalation, Message
+from bot.models import Appointment, CheckIn, ConsentRecord, Escalation, Message, Referral
 
-Kind = Literal["message", "checkin", "escalation", "consent"]
-Row = Message | CheckIn | Escalation | ConsentRecord
+Kind = Literal["message", "checkin", "escalation", "consent", "appointment", "referral"]
+Row = Message | CheckIn | Escalation | ConsentRecord | Appointment | Referral
 
 # Which time places each kind on the timeline. A check-in sits where it is (or was) due.
 _SOURCES: tuple[tuple[Kind, Any, str], ...] = (
@@ -20,6 +21,9 @@ _SOURCES: tuple[tuple[Kind, Any, str], ...] = (
     ("checkin", CheckIn, "due_at"),
     ("escalation", Escalation, "created_at"),
     ("consent", ConsentRecord, "created_at"),
+    # An appointment or a referral sits where it was made; its own time is a field.
+    ("appointment", Appointment, "created_at"),
+    ("referral", Referral, "created_at"),
 )
 
 

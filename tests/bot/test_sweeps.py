@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc, utcnow
 from bot.models import CheckIn, ConversationState, Escalation, Message, Person
 from bot.models.enums import CheckInStatus, Direction, MessageStatus
 from bot.sweeps.checkins import (
@@ -16,6 +15,8 @@ from bot.sweeps.checkins import (
 )
 from tests.factories import make_enrolled, make_person
 
+# 12:00 in Almaty (UTC+5): outside quiet hours whatever the machine's clock says.
+NOON = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 WINDOW = timedelta(hours=24)
 
 
@@ -32,38 +33,41 @@ def _add_checkin(engine, person, **fields) -> CheckIn:
         return checkin
 
 
-def test_cadence_creates_a_checkin_and_moves_the_next_one_by_the_level_interval(engine):
-    now = utcnow()
+def test_cadence_creates_a_checkin_and_moves_the_next_one_by_the_level_interval(engine, settings):
+    now = NOON
     person, _ = make_enrolled(engine, supervision_level="high", next_checkin_at=now)
     later, _ = make_enrolled(engine, next_checkin_at=now + timedelta(hours=1))
     no_consent = make_person(
         engine, status="active", consent_given=False, next_checkin_at=now - timedelta(hours=1)
     )
 
-    summary = schedule_cadence_checkins(engine, now, batch=1)
+    summary = schedule_cadence_checkins(
+        engine, settings.model_copy(update={"sweep_batch_size": 1}), now
+    )
 
     assert (summary.processed, summary.skipped) == (1, 1)
     assert [c.person_id for c in _checkins(engine)] == [person.id]
     with Session(engine) as session:
-        assert as_utc(session.get(Person, person.id).next_checkin_at) == now + timedelta(hours=48)
-        assert as_utc(session.get(Person, later.id).next_checkin_at) == now + timedelta(hours=1)
-        moved = as_utc(session.get(Person, no_consent.id).next_checkin_at)
+        assert session.get(Person, person.id).next_checkin_at == now + timedelta(hours=48)
+        assert session.get(Person, later.id).next_checkin_at == now + timedelta(hours=1)
+        moved = session.get(Person, no_consent.id).next_checkin_at
         assert moved == now + timedelta(hours=84)
 
 
-def test_a_due_checkin_queues_the_mood_question_with_five_choices(engine):
-    now = utcnow()
+def test_a_due_checkin_queues_the_mood_question_with_five_choices(engine, settings):
+    now = NOON
     person, identity = make_enrolled(engine, language="en")
     checkin = _add_checkin(engine, person, due_at=now - timedelta(seconds=1))
     future = _add_checkin(engine, person, due_at=now + timedelta(hours=1))
 
-    summary = send_due_checkins(engine, now, reply_window=WINDOW)
+    summary = send_due_checkins(engine, settings, now)
 
     assert summary.processed == 1
     with Session(engine) as session:
         sent = session.get(CheckIn, checkin.id)
         assert sent.status == CheckInStatus.sent
-        assert as_utc(sent.reply_deadline) == now + WINDOW
+        assert sent.reply_deadline == now + WINDOW
+        assert sent.nudge_at == now + WINDOW / 2
         assert session.get(CheckIn, future.id).status == CheckInStatus.scheduled
         [message] = session.exec(select(Message)).all()
         assert message.direction == Direction.outbound and message.status == MessageStatus.queued
@@ -73,34 +77,54 @@ def test_a_due_checkin_queues_the_mood_question_with_five_choices(engine):
         assert (state.flow, state.step) == ("checkin", "mood")
 
 
-def test_a_checkin_for_someone_unreachable_is_cancelled_and_escalated_once(engine):
-    now = utcnow()
+def test_a_checkin_due_in_quiet_hours_waits_for_the_persons_morning(engine, settings):
+    quiet = settings.model_copy(update={"quiet_hours_start": 21, "quiet_hours_end": 9})
+    almaty, _ = make_enrolled(engine, timezone="Asia/Almaty")
+    tunis, _ = make_enrolled(engine, timezone="Africa/Tunis")
+    late = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 22:00 in Almaty, 18:00 in Tunis
+    for person in (almaty, tunis):
+        _add_checkin(engine, person, due_at=late)
+
+    summary = send_due_checkins(engine, quiet, late)
+
+    assert (summary.processed, summary.skipped) == (1, 1)
+    by_person = {c.person_id: c for c in _checkins(engine)}
+    assert by_person[tunis.id].status == CheckInStatus.sent
+    waiting = by_person[almaty.id]
+    assert waiting.status == CheckInStatus.scheduled
+    assert waiting.due_at == datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 09:00 Almaty
+    with Session(engine) as session:
+        assert [m.person_id for m in session.exec(select(Message)).all()] == [tunis.id]
+
+
+def test_a_checkin_for_someone_unreachable_is_cancelled_and_escalated_once(engine, settings):
+    now = NOON
     person = make_person(engine, status="active", consent_given=True)
     _add_checkin(engine, person, due_at=now)
     _add_checkin(engine, person, due_at=now)
 
-    send_due_checkins(engine, now, reply_window=WINDOW)
+    send_due_checkins(engine, settings, now)
 
     assert [c.status for c in _checkins(engine)] == [CheckInStatus.cancelled] * 2
     with Session(engine) as session:
         assert [e.reason for e in session.exec(select(Escalation)).all()] == ["unreachable"]
 
 
-def test_missed_checkins_escalate_at_the_threshold_and_close_the_question(engine):
-    now = utcnow()
+def test_missed_checkins_escalate_at_the_threshold_and_close_the_question(engine, settings):
+    now = NOON
     person, _ = make_enrolled(engine)
     first = _add_checkin(engine, person, due_at=now - timedelta(days=3))
-    send_due_checkins(engine, now - timedelta(days=3), reply_window=WINDOW)
+    send_due_checkins(engine, settings, now - timedelta(days=3))
 
-    assert mark_missed_checkins(engine, now, escalate_after=2).processed == 1
+    assert mark_missed_checkins(engine, settings, now).processed == 1
     with Session(engine) as session:
         assert session.get(CheckIn, first.id).status == CheckInStatus.missed
         assert session.get(ConversationState, person.id).flow is None
         assert session.exec(select(Escalation)).all() == []
 
     _add_checkin(engine, person, due_at=now - timedelta(days=2))
-    send_due_checkins(engine, now - timedelta(days=2), reply_window=WINDOW)
-    mark_missed_checkins(engine, now, escalate_after=2)
+    send_due_checkins(engine, settings, now - timedelta(days=2))
+    mark_missed_checkins(engine, settings, now)
 
     with Session(engine) as session:
         [escalation] = session.exec(select(Escalation)).all()
@@ -108,15 +132,11 @@ def test_missed_checkins_escalate_at_the_threshold_and_close_the_question(engine
         assert session.get(Person, person.id).missed_checkins_in_row == 2
 
 
-def test_a_checkin_inside_its_window_is_not_missed(engine):
-    now = utcnow()
+def test_a_checkin_inside_its_window_is_not_missed(engine, settings):
+    now = NOON
     person, _ = make_enrolled(engine)
     _add_checkin(engine, person, due_at=now)
-    send_due_checkins(engine, now, reply_window=WINDOW)
+    send_due_checkins(engine, settings, now)
 
-    assert (
-        mark_missed_checkins(
-            engine, now + WINDOW - timedelta(seconds=1), escalate_after=2
-        ).processed
-        == 0
-    )
+    just_before = now + WINDOW - timedelta(seconds=1)
+    assert mark_missed_checkins(engine, settings, just_before).processed == 0

@@ -1,0 +1,35 @@
+"""What the appointments API accepts and answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+from sqlmodel import SQLModel
+
+from admin.persons.schemas import AwareDatetimeIn, UtcDatetime, _Input
+from bot.models.enums import AppointmentStatus
+
+AppointmentKind = Literal[
+    "meeting", "documents", "job_interview", "counselling", "medical", "other"
+]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class AppointmentCreate(_Input):
+    starts_at: AwareDatetimeIn
+    kind: AppointmentKind
+    place: Place
+
+
+class AppointmentPublic(SQLModel):
+    id: int
+    person_id: int
+    starts_at: UtcDatetime
+    kind: str
+    place: str
+    status: AppointmentStatus
+    remind_at: UtcDatetime | None
+    reminders_sent: int
+    response_reason: str | None
+    created_at: UtcDatetime

@@ -1,0 +1,76 @@
+"""Appointments: officers set them; the worker reminds the person 24 h and 2 h before."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlmodel import col, select
+
+from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
+from admin.auth import CaseworkerUser
+from admin.deps import SessionDep, SettingsDep
+from admin.persons.views import _person_or_404, service_errors
+from bot import audit
+from bot.models import Appointment
+from bot.services.appointments import create_appointment
+
+router = APIRouter(prefix="/persons", tags=["appointments"])
+
+
+@router.post(
+    "/{person_id}/appointments",
+    response_model=AppointmentPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def create(
+    person_id: int,
+    body: AppointmentCreate,
+    user: CaseworkerUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AppointmentPublic:
+    person = _person_or_404(session, user, person_id)
+    with service_errors():
+        appointment = create_appointment(
+            session,
+            person,
+            starts_at=body.starts_at,
+            kind=body.kind,
+            place=body.place,
+            settings=settings,
+            created_by_id=user.id,
+        )
+    audit.record(
+        session,
+        action="appointment.create",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"starts_at": appointment.starts_at.isoformat(), "kind": appointment.kind},
+    )
+    session.commit()
+    return AppointmentPublic.model_validate(appointment)
+
+
+@router.get("/{person_id}/appointments", response_model=list[AppointmentPublic])
+def list_for_person(
+    person_id: int, user: CaseworkerUser, session: SessionDep
+) -> list[AppointmentPublic]:
+    """The person's appointments, soonest first (at most 200)."""
+    person = _person_or_404(session, user, person_id)
+    rows = session.exec(
+        select(Appointment)
+        .where(Appointment.person_id == person.id)
+        .order_by(col(Appointment.starts_at))
+        .limit(200)
+    ).all()
+    audit.record(
+        session,
+        action="appointment.list",
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+    )
+    session.commit()
+    return [AppointmentPublic.model_validate(row) for row in rows]

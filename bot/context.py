@@ -1,0 +1,158 @@
+"""Build the FlowContext a flow step reads: the person, their state, what partners offer
+near them, and the deployment's hotlines. All reads; nothing here writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, literal
+from sqlmodel import Session, col, or_, select
+
+from bot.conversation import as_language, load_state, person_snapshot
+from bot.models import CheckIn, ConversationState, Opportunity, Organisation, Person
+from bot.models.enums import CheckInStatus, OpportunityStatus
+from bot.settings import Settings
+from flows.types import (
+    Deployment,
+    Directory,
+    FlowContext,
+    FlowState,
+    Hotline,
+    InviteCheck,
+    Language,
+    OpportunityInfo,
+    OrganisationInfo,
+    UserInput,
+)
+
+
+def deployment(settings: Settings) -> Deployment:
+    return Deployment(
+        hotlines=tuple(
+            Hotline(f"hotline.{name}", number) for name, number in settings.hotline_pairs
+        )
+    )
+
+
+def load_directory(session: Session, region: str | None, limit: int) -> Directory:
+    """Active partners and open opportunities, those in the person's region first.
+
+    Bounded by `limit` each, so a large partner network never makes a step slow."""
+    # Up to `limit` partners of each kind (a shelter must not be crowded out by employers),
+    # those in the person's region first, then those serving everywhere (no region).
+    in_region = col(Organisation.region) == region if region else literal(False)
+    rank = (
+        func.row_number()
+        .over(partition_by=Organisation.kind, order_by=(in_region.desc(), col(Organisation.id)))
+        .label("rank")
+    )
+    ranked = select(col(Organisation.id), rank).where(col(Organisation.is_active).is_(True))
+    if region:
+        ranked = ranked.where(or_(in_region, col(Organisation.region).is_(None)))
+    ranked_sub = ranked.subquery()
+    organisations = session.exec(
+        select(Organisation)
+        .join(ranked_sub, ranked_sub.c.id == Organisation.id)
+        .where(ranked_sub.c.rank <= limit)
+        .order_by(col(Organisation.kind), ranked_sub.c.rank)
+    ).all()
+    names = {org.id: org.name for org in organisations}
+    opp_query = (
+        select(Opportunity, Organisation.name)
+        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
+        .where(
+            Opportunity.status == OpportunityStatus.open,
+            col(Organisation.is_active).is_(True),
+        )
+    )
+    if region:
+        opp_query = opp_query.order_by(
+            (col(Opportunity.region) == region).desc(), col(Opportunity.id)
+        )
+    else:
+        opp_query = opp_query.order_by(col(Opportunity.id))
+    opportunities = session.exec(opp_query.limit(limit)).all()
+    return Directory(
+        organisations=tuple(
+            OrganisationInfo(
+                id=org.id,  # type: ignore[arg-type]
+                name=org.name,
+                kind=org.kind,
+                region=org.region,
+                contact_phone=org.contact_phone,
+            )
+            for org in organisations
+        ),
+        opportunities=tuple(
+            OpportunityInfo(
+                id=opp.id,  # type: ignore[arg-type]
+                organisation_id=opp.organisation_id,
+                organisation_name=names.get(opp.organisation_id, org_name),
+                title=opp.title,
+                field=opp.field,
+                region=opp.region,
+                description=opp.description,
+            )
+            for opp, org_name in opportunities
+        ),
+    )
+
+
+def last_mood(session: Session, person_id: int) -> int | None:
+    return session.exec(
+        select(CheckIn.mood)
+        .where(
+            CheckIn.person_id == person_id,
+            col(CheckIn.mood).is_not(None),
+            CheckIn.status == CheckInStatus.answered,
+        )
+        .order_by(col(CheckIn.answered_at).desc())
+        .limit(1)
+    ).first()
+
+
+def build_context(
+    session: Session,
+    settings: Settings,
+    *,
+    person: Person | None,
+    user_input: UserInput,
+    now: datetime,
+    language: Language,
+    invite: InviteCheck | None = None,
+    state: FlowState | None = None,
+    answering: bool = True,
+) -> FlowContext:
+    """`answering=False` when the bot starts a conversation (a check-in, a reminder): the
+    first message needs neither the partner directory nor the mood history, which saves
+    three queries per person in a sweep over thousands."""
+    if person is None or person.id is None:
+        return FlowContext(
+            person=None,
+            state=FlowState(),
+            input=user_input,
+            now=now,
+            language=language,
+            invite=invite,
+            deployment=deployment(settings),
+        )
+    row = session.get(ConversationState, person.id)
+    snapshot = person_snapshot(
+        person,
+        last_mood=last_mood(session, person.id) if answering else None,
+        misunderstood_in_row=row.misunderstood_in_row if row else 0,
+    )
+    return FlowContext(
+        person=snapshot,
+        state=state if state is not None else load_state(session, person.id),
+        input=user_input,
+        now=now,
+        language=as_language(person.language, language),
+        invite=invite,
+        directory=(
+            load_directory(session, person.region, settings.directory_limit)
+            if answering
+            else Directory()
+        ),
+        deployment=deployment(settings),
+    )

@@ -1,0 +1,76 @@
+"""Start a conversation from the bot's side (a check-in, a reminder, a referral update):
+pick the channel that reaches the person, build the flow context, queue the replies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.context import build_context
+from bot.conversation import as_language
+from bot.effects import Target, apply_flow_result
+from bot.escalations import open_escalation
+from bot.models import ChannelIdentity, Person
+from bot.settings import Settings
+from flows.types import FlowContext, FlowResult, UserInput
+
+
+def preferred_identity(session: Session, person: Person) -> ChannelIdentity | None:
+    """The channel the person last wrote from, among those that still reach them."""
+    return session.exec(
+        select(ChannelIdentity)
+        .where(
+            ChannelIdentity.person_id == person.id,
+            col(ChannelIdentity.blocked).is_(False),
+            col(ChannelIdentity.opted_out).is_(False),
+        )
+        .order_by(col(ChannelIdentity.last_seen_at).desc(), col(ChannelIdentity.id).desc())
+    ).first()
+
+
+def start_conversation(
+    session: Session,
+    settings: Settings,
+    person: Person,
+    start: Callable[[FlowContext], FlowResult],
+    *,
+    now: datetime,
+    kind: str,
+) -> bool:
+    """Queue what `start` says to the person. Without a reachable channel, tell the officer
+    (one open "unreachable" escalation) and return False."""
+    assert person.id is not None
+    identity = preferred_identity(session, person)
+    if identity is None:
+        open_escalation(
+            session,
+            person_id=person.id,
+            reason="unreachable",
+            severity="low",
+            detail=f"no channel reaches the person for a {kind}",
+            now=now,
+            dedupe_open=True,
+        )
+        return False
+    language = as_language(person.language)
+    ctx = build_context(
+        session,
+        settings,
+        person=person,
+        user_input=UserInput(),
+        now=now,
+        language=language,
+        answering=False,
+    )
+    apply_flow_result(
+        session,
+        start(ctx),
+        person=person,
+        target=Target(identity.channel, identity.address, identity),
+        now=now,
+        fallback_language=language,
+        kind=kind,
+    )
+    return True
