@@ -17,6 +17,7 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 DEV_SECRET_KEY = "dev-insecure-secret-key"  # noqa: S105  (refused in production)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def default_database_url() -> str:
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # Telegram allows about 30 messages a second per bot and 1 a second per chat.
+    telegram_messages_per_second: float = Field(default=30, gt=0)
+    telegram_per_chat_per_second: float = Field(default=1, gt=0)
+    telegram_request_timeout_seconds: float = Field(default=10, gt=0)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -99,6 +104,20 @@ class Settings(BaseSettings):
                     "HOTLINES must be comma-separated name:number pairs, e.g. "
                     "'emergency:112,trust_line:150'"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _check_telegram_webhook_secret(self) -> Settings:
+        # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; without it anyone
+        # could post updates to the webhook.
+        secret = self.telegram_webhook_secret
+        if secret is not None and not TELEGRAM_SECRET_PATTERN.fullmatch(secret):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Za-z0-9_-")
+        if self.is_production and self.telegram_bot_token and not secret:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET is required in production when TELEGRAM_BOT_TOKEN is "
+                "set; make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         return self
 
     @model_validator(mode="after")

@@ -16,9 +16,9 @@ from bot.escalations import open_escalation
 from bot.local_time import end_of_quiet_hours
 from bot.models import CheckIn, ConversationState, Person
 from bot.models.enums import CheckInStatus, PersonStatus
+from bot.outreach import start_conversation
 from bot.settings import Settings
 from bot.sweeps.base import SweepSummary, sweep_in_batches
-from bot.sweeps.delivery import start_conversation
 from flows.types import FlowState
 
 log = logging.getLogger(__name__)

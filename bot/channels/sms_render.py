@@ -1,0 +1,39 @@
+"""How a reply with choices reads on a phone without buttons: a numbered list.
+
+    Which language do you prefer?
+    1 Русский
+    2 Қазақша
+    3 English
+    Reply 1, 2 or 3
+
+The numbers are the options' positions, which is what flows/matching.py accepts as an
+answer (besides the option's word in any of our languages). The segment test renders every
+catalog text through this function, so what it adds is paid for in that budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flows.i18n import translate
+
+
+def render_sms(text: str, choices: Sequence[tuple[str, str]], language: str) -> str:
+    if not choices:
+        return text
+    lines = [text]
+    for position, (_choice_id, label) in enumerate(choices, start=1):
+        # A scale whose labels are its own numbers ("1".."5") is explained by the question
+        # itself; a "3 3" line would only cost characters.
+        if label.strip() != str(position):
+            lines.append(f"{position} {label}")
+    lines.append(reply_instruction(len(choices), language))
+    return "\n".join(lines)
+
+
+def reply_instruction(count: int, language: str) -> str:
+    """"Reply 1, 2 or 3" in the person's language."""
+    if count == 1:
+        return translate("sms.reply_with_number", language, number="1")
+    first = ", ".join(str(position) for position in range(1, count))
+    return translate("sms.reply_with_numbers", language, first=first, last=str(count))

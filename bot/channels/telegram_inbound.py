@@ -1,0 +1,180 @@
+"""One Telegram update into the inbound pipeline: shared by the webhook and the poller.
+
+Only private chats are handled. A message or button press becomes an `InboundMessage`
+under the provider id `u:<update_id>`, so Telegram's re-deliveries of one update are
+stored once; `my_chat_member` (the person blocked or unblocked the bot) marks the
+identity. Provider calls that follow (answering a pressed button) run after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
+from telegram import Message as TelegramMessage
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+
+from bot import audit
+from bot.channels.telegram import TELEGRAM, TelegramChannel
+from bot.clock import utcnow
+from bot.db import session_scope
+from bot.inbound import InboundMessage, process_inbound
+from bot.models import ChannelIdentity
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What arrived, in the words the flows and the transcript use. The first attribute the
+# message has wins; anything else is "other". All but text get the "text only" reply.
+_ATTACHMENT_KINDS = (
+    ("photo", "photo"),
+    ("voice", "voice"),
+    ("video_note", "video"),
+    ("video", "video"),
+    ("audio", "audio"),
+    ("animation", "animation"),
+    ("sticker", "sticker"),
+    ("document", "document"),
+    ("venue", "location"),
+    ("location", "location"),
+    ("contact", "contact"),
+    ("poll", "poll"),
+    ("dice", "dice"),
+)
+# Statuses after which the bot can no longer write to the private chat.
+_GONE = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
+
+Handling = Literal["message", "member", "ignored"]
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    handling: Handling
+    duplicate: bool = False
+    replies: int = 0
+
+
+def provider_id(update: Update) -> str:
+    return f"u:{update.update_id}"
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def inbound_from_update(update: Update) -> InboundMessage | None:
+    """The channel-neutral message an update carries, or None (nothing to answer)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
+    language = user.language_code if user is not None else None
+    if update.callback_query is not None:
+        data = update.callback_query.data
+        if not data:
+            return None  # a game button or similar: nothing we offered
+        return InboundMessage(
+            channel=TELEGRAM,
+            address=str(chat.id),
+            provider_message_id=provider_id(update),
+            choice=data,
+            language_hint=language,
+            kind="choice",
+        )
+    message, kind = update.message, None
+    if message is None and update.edited_message is not None:
+        message, kind = update.edited_message, "edited"
+    if message is None:
+        return None
+    text = message.text if message.text is not None else message.caption
+    return InboundMessage(
+        channel=TELEGRAM,
+        address=str(chat.id),
+        provider_message_id=provider_id(update),
+        text=text,
+        language_hint=language,
+        kind=kind or message_kind(message),
+    )
+
+
+def message_kind(message: TelegramMessage) -> str:
+    if message.text is not None:
+        return "text"
+    for attribute, kind in _ATTACHMENT_KINDS:
+        if getattr(message, attribute, None):
+            return kind
+    return "other"
+
+
+def record_member_change(engine: Engine, address: str, blocked: bool, now: datetime) -> bool:
+    """Mark a known identity blocked or unblocked. True when something changed.
+
+    Idempotent by state: a re-delivered update finds the flag already set and writes
+    nothing, so repeats leave one audit event."""
+    with session_scope(engine) as session:
+        identity = session.exec(
+            select(ChannelIdentity)
+            .where(ChannelIdentity.channel == TELEGRAM, ChannelIdentity.address == address)
+            .with_for_update()
+        ).first()
+        if identity is None or identity.blocked == blocked:
+            return False
+        identity.blocked = blocked
+        if not blocked:
+            identity.last_seen_at = now
+        session.add(identity)
+        audit.record(
+            session,
+            action="channel.blocked" if blocked else "channel.unblocked",
+            entity_type="channel_identity",
+            entity_id=identity.id,
+            person_id=identity.person_id,
+            actor_kind="person",
+            detail={"channel": TELEGRAM},
+        )
+        return True
+
+
+async def handle_update(
+    update: Update,
+    *,
+    engine: Engine,
+    settings: Settings,
+    channel: TelegramChannel,
+    queued: Callable[[], None],
+) -> UpdateOutcome:
+    """Store and answer one update. Database errors propagate (the webhook answers 503,
+    the poller retries), so an update is never confirmed before it is stored."""
+    if not is_private(update):
+        return UpdateOutcome("ignored")  # groups and channels are not ours to answer
+    member = update.my_chat_member
+    if member is not None:
+        blocked = member.new_chat_member.status in _GONE
+        changed = await run_in_threadpool(
+            record_member_change, engine, str(member.chat.id), blocked, utcnow()
+        )
+        if changed:
+            log.info("telegram chat status changed", extra={"blocked": blocked})
+        return UpdateOutcome("member")
+    inbound = inbound_from_update(update)
+    if inbound is None:
+        if update.callback_query is not None:  # not a button we made: just stop the spinner
+            channel.spawn(channel.acknowledge_press(update.callback_query.id))
+        return UpdateOutcome("ignored")
+    outcome = await run_in_threadpool(process_inbound, engine, inbound, settings=settings)
+    if outcome.duplicate:
+        return UpdateOutcome("message", duplicate=True)
+    queued()
+    query = update.callback_query
+    if query is not None:
+        chat_id = int(inbound.address)
+        keyboard_at = (chat_id, query.message.message_id) if query.message is not None else None
+        channel.spawn(channel.acknowledge_press(query.id, keyboard_at))
+    return UpdateOutcome("message", replies=outcome.replies)
