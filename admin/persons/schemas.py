@@ -82,6 +82,7 @@ class PersonPublic(PersonBase):
     officer_id: int | None
     phone: str | None
     consent_given: bool | None
+    checkin_interval_hours: int | None = None  # the officer's override of the level's cadence
     next_checkin_at: UtcDatetime | None
     created_at: UtcDatetime
 
