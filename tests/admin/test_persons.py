@@ -27,6 +27,7 @@ PUBLIC_FIELDS = {
     "officer_id",
     "phone",
     "consent_given",
+    "checkin_interval_hours",
     "next_checkin_at",
     "created_at",
 }
