@@ -1,12 +1,27 @@
 """Pure conversation logic: a `FlowContext` in, a `FlowResult` out.
 
 Nothing here sends, sleeps, reads the clock or touches a database; see DESIGN.md,
-"Flows are pure". Public API: `handle`, `start_checkin`, `extract_invite_code`,
-`flows.render.render_reply` and `flows.i18n.translate`.
+"Flows are pure". Public API: `handle`, the `start_*` entry points the bot's sweeps
+call, `extract_invite_code`, `CONSENT_TEXT_VERSION`, `flows.render.render_reply`,
+`flows.i18n.translate`, and `flows.wording.reveals` (words no message may carry).
 """
 
 from flows.consent import CONSENT_TEXT_VERSION
-from flows.engine import handle, start_checkin
+from flows.engine import (
+    handle,
+    start_appointment_reminder,
+    start_checkin,
+    start_checkin_nudge,
+    start_referral_update,
+)
 from flows.matching import extract_invite_code
 
-__all__ = ["CONSENT_TEXT_VERSION", "extract_invite_code", "handle", "start_checkin"]
+__all__ = [
+    "CONSENT_TEXT_VERSION",
+    "extract_invite_code",
+    "handle",
+    "start_appointment_reminder",
+    "start_checkin",
+    "start_checkin_nudge",
+    "start_referral_update",
+]

@@ -1,8 +1,18 @@
-"""The scheduled check-in: how are you (1-5), and is there anything you need."""
+"""The scheduled check-in: how are you (1-5), anything you need, anything to add.
+
+Two low answers in a row (1-2 now and at the last check-in) tell the officer. A need
+for work, housing or counselling leads straight into that journey once the check-in
+is answered. The bot decides when check-ins and nudges go out, never this module.
+"""
 
 from __future__ import annotations
 
-from flows.menu import OFFICER_TOLD, ask_officer
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from flows import counselling, housing, work
+from flows.officer import OFFICER_TOLD, ask_officer
 from flows.steps import FlowSpec, Question, ask_again, state
 from flows.types import (
     IDLE,
@@ -10,34 +20,33 @@ from flows.types import (
     Effect,
     FlowContext,
     FlowResult,
+    OpenEscalation,
     RecordCheckInAnswer,
     Reply,
 )
 
 NAME = "checkin"
+LOW_MOOD = 2  # 1 and 2 are low
+NOTE_CHARS = 1000
 
-MOOD_QUESTION = Question(
-    "checkin.ask_mood",
-    (
-        Choice("m1", "choice.mood_1"),
-        Choice("m2", "choice.mood_2"),
-        Choice("m3", "choice.mood_3"),
-        Choice("m4", "choice.mood_4"),
-        Choice("m5", "choice.mood_5"),
-    ),
+MOOD_CHOICES = (
+    Choice("m1", "choice.mood_1"),
+    Choice("m2", "choice.mood_2"),
+    Choice("m3", "choice.mood_3"),
+    Choice("m4", "choice.mood_4"),
+    Choice("m5", "choice.mood_5"),
 )
+MOOD_QUESTION = Question("checkin.ask_mood", MOOD_CHOICES)
 MOOD_BY_CHOICE = {"m1": 1, "m2": 2, "m3": 3, "m4": 4, "m5": 5}
 
-NEED_QUESTION = Question(
-    "checkin.ask_need",
-    (
-        Choice("n_work", "choice.work"),
-        Choice("n_housing", "choice.housing"),
-        Choice("n_counselling", "choice.counselling"),
-        Choice("n_officer", "choice.officer"),
-        Choice("n_ok", "choice.all_good"),
-    ),
+NEED_CHOICES = (
+    Choice("n_work", "choice.work"),
+    Choice("n_housing", "choice.housing"),
+    Choice("n_counselling", "choice.counselling"),
+    Choice("n_officer", "choice.officer"),
+    Choice("n_ok", "choice.all_good"),
 )
+NEED_QUESTION = Question("checkin.ask_need", NEED_CHOICES)
 NEED_BY_CHOICE = {
     "n_work": "work",
     "n_housing": "housing",
@@ -45,32 +54,67 @@ NEED_BY_CHOICE = {
     "n_officer": "officer",
     "n_ok": "ok",
 }
+NOTE_CHOICES = (Choice("skip", "choice.skip"),)
+NOTE_QUESTION = Question("checkin.ask_note", NOTE_CHOICES)
+
+# The same questions with a reminder in front, for the one nudge before a check-in
+# counts as missed.
+NUDGES = MappingProxyType({
+    "mood": Question("checkin.nudge_mood", MOOD_CHOICES),
+    "need": Question("checkin.nudge_need", NEED_CHOICES),
+    "note": Question("checkin.nudge_note", NOTE_CHOICES),
+})
 
 THANKS = Reply("checkin.thanks")
-# Until the work, housing and counselling journeys exist, the answer itself is the
-# request: the officer sees it with the check-in.
-HELP_ARRANGED = Reply("checkin.help_arranged")
+SORRY = Reply("checkin.sorry")
+JOURNEYS: MappingProxyType[str, Callable[[FlowContext], FlowResult]] = MappingProxyType({
+    "work": work.start,
+    "housing": housing.start,
+    "counselling": counselling.start,
+})
 
 
 def start(ctx: FlowContext) -> FlowResult:
     return FlowResult(replies=(MOOD_QUESTION.reply(),), state=state(NAME, "mood"))
 
 
+def nudge(ctx: FlowContext, resume: dict[str, Any] | None) -> FlowResult:
+    """Remind the person of the check-in question still open (or ask it anew)."""
+    open_step = resume.get("step") if resume and resume.get("flow") == NAME else None
+    if open_step not in NUDGES:
+        return FlowResult(replies=(NUDGES["mood"].reply(),), state=state(NAME, "mood"))
+    data = resume.get("data", {}) if resume else {}
+    return FlowResult(
+        replies=(NUDGES[open_step].reply(),), state=state(NAME, open_step, **data)
+    )
+
+
 def _step(ctx: FlowContext) -> FlowResult:
-    if ctx.state.step == "need":
-        return _need(ctx)
-    return _mood(ctx)
+    match ctx.state.step:
+        case "need":
+            return _need(ctx)
+        case "note":
+            return _note(ctx)
+        case _:
+            return _mood(ctx)
 
 
 def _mood(ctx: FlowContext) -> FlowResult:
     answer = MOOD_QUESTION.answer(ctx.input)
     if answer is None:
         return ask_again(ctx, MOOD_QUESTION)
-    return FlowResult(
-        replies=(NEED_QUESTION.reply(),),
-        state=state(NAME, "need"),
-        effects=(RecordCheckInAnswer(mood=MOOD_BY_CHOICE[answer]),),
-    )
+    mood = MOOD_BY_CHOICE[answer]
+    effects: tuple[Effect, ...] = (RecordCheckInAnswer(mood=mood),)
+    replies: tuple[Reply, ...] = (NEED_QUESTION.reply(),)
+    if mood <= LOW_MOOD:
+        replies = (SORRY, *replies)
+        last = ctx.person.last_mood if ctx.person else None
+        if last is not None and last <= LOW_MOOD:
+            effects = (
+                *effects,
+                OpenEscalation(reason="low_mood", severity="medium", detail=f"{last}, {mood}"),
+            )
+    return FlowResult(replies=replies, state=state(NAME, "need"), effects=effects)
 
 
 def _need(ctx: FlowContext) -> FlowResult:
@@ -78,18 +122,35 @@ def _need(ctx: FlowContext) -> FlowResult:
     if answer is None:
         return ask_again(ctx, NEED_QUESTION)
     need = NEED_BY_CHOICE[answer]
-    effects: tuple[Effect, ...] = (RecordCheckInAnswer(need=need, complete=True),)
-    replies: tuple[Reply, ...] = (THANKS,)
+    effects: tuple[Effect, ...] = (RecordCheckInAnswer(need=need),)
+    replies: tuple[Reply, ...] = (NOTE_QUESTION.reply(),)
     if need == "officer":
         effects = (*effects, ask_officer())
-        replies = (*replies, OFFICER_TOLD)
-    elif need != "ok":
-        replies = (*replies, HELP_ARRANGED)
-    return FlowResult(replies=replies, state=IDLE, effects=effects)
+        replies = (OFFICER_TOLD, *replies)
+    return FlowResult(replies=replies, state=state(NAME, "note", need=need), effects=effects)
+
+
+def _note(ctx: FlowContext) -> FlowResult:
+    if NOTE_QUESTION.answer(ctx.input) == "skip":
+        note = None
+    else:
+        note = (ctx.input.text or "").strip()[:NOTE_CHARS] or None
+        if note is None:
+            return ask_again(ctx, NOTE_QUESTION)
+    answered = RecordCheckInAnswer(note=note, complete=True)
+    journey = JOURNEYS.get(str(ctx.state.data.get("need")))
+    if journey is None:
+        return FlowResult(replies=(THANKS,), state=IDLE, effects=(answered,))
+    follow = journey(ctx)
+    return FlowResult(
+        replies=(THANKS, *follow.replies),
+        state=follow.state,
+        effects=(answered, *follow.effects),
+    )
 
 
 FLOW = FlowSpec(
     name=NAME,
-    questions={"mood": MOOD_QUESTION, "need": NEED_QUESTION},
+    questions={"mood": MOOD_QUESTION, "need": NEED_QUESTION, "note": NOTE_QUESTION},
     step=_step,
 )

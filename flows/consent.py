@@ -21,7 +21,7 @@ NAME = "privacy"
 
 # Names the wording of `consent.ask` a person agreed to; bump it whenever that text
 # changes in any language (a test pins the texts to this version).
-CONSENT_TEXT_VERSION = "2026-11-v1"
+CONSENT_TEXT_VERSION = "2026-12-v2"
 
 CONSENT_QUESTION = Question(
     "consent.ask", (Choice("c_yes", "choice.yes"), Choice("c_no", "choice.no"))
@@ -42,12 +42,21 @@ def declined_escalation(person: PersonSnapshot | None) -> tuple[Effect, ...]:
     # person repeats the same answer.
     if person is not None and person.consent_given is False:
         return ()
-    return (OpenEscalation(reason="consent_declined", severity="low"),)
+    reason = "consent_withdrawn" if person is not None and person.consent_given else (
+        "consent_declined"
+    )
+    return (OpenEscalation(reason=reason, severity="low"),)
 
 
-def open_privacy(resume: dict[str, Any] | None) -> FlowResult:
+def open_privacy(resume: dict[str, Any] | None, person: PersonSnapshot | None) -> FlowResult:
+    """What is kept and who sees it, then the consent question: yes keeps (or gives)
+    consent, no withdraws it."""
     data = {"resume": resume} if resume else {}
-    return FlowResult(replies=(CONSENT_QUESTION.reply(),), state=state(NAME, "consent", **data))
+    given = person is not None and person.consent_given is True
+    info = Reply("privacy.given") if given else Reply("privacy.not_given")
+    return FlowResult(
+        replies=(info, CONSENT_QUESTION.reply()), state=state(NAME, "consent", **data)
+    )
 
 
 def _step(ctx: FlowContext) -> FlowResult:

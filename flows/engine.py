@@ -1,4 +1,5 @@
-"""Route one inbound step: enrollment for strangers, global intents, then the open flow.
+"""Route one inbound step: crisis words first, enrollment for strangers, global intents,
+then the open flow; and count what was not understood.
 
 A journey is a module exporting a `FlowSpec`; adding one means listing it in `FLOWS`
 (and, if it should hand back to whatever it interrupted, in `INTERRUPTIONS`).
@@ -11,51 +12,108 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from flows import checkin, consent, enrollment, language, menu
-from flows.matching import match_intent
-from flows.steps import FlowSpec
-from flows.types import FlowContext, FlowResult, FlowState, Reply
+from flows import (
+    appointments,
+    checkin,
+    consent,
+    counselling,
+    crisis,
+    enrollment,
+    housing,
+    language,
+    menu,
+    officer,
+    pause,
+    referrals,
+    work,
+)
+from flows.matching import match_choice, match_intent
+from flows.steps import NOT_UNDERSTOOD, FlowSpec
+from flows.types import (
+    AppointmentInfo,
+    CountMisunderstanding,
+    FlowContext,
+    FlowResult,
+    FlowState,
+    ReferralInfo,
+    Reply,
+)
+from flows.vocabulary import INTENT_CHOICES
 
 FLOWS: Mapping[str, FlowSpec] = MappingProxyType({
     spec.name: spec
-    for spec in (enrollment.FLOW, checkin.FLOW, menu.FLOW, language.FLOW, consent.FLOW)
+    for spec in (
+        enrollment.FLOW, checkin.FLOW, menu.FLOW, language.FLOW, consent.FLOW, work.FLOW,
+        housing.FLOW, counselling.FLOW, appointments.FLOW, referrals.FLOW, officer.FLOW,
+    )
 })
 
 # Short side trips: when one finishes, the question the person was answering before
 # (say, a check-in) is asked again instead of being dropped.
-INTERRUPTIONS = frozenset({menu.NAME, language.NAME, consent.NAME})
+INTERRUPTIONS = frozenset({
+    menu.NAME, language.NAME, consent.NAME, appointments.NAME, referrals.NAME, officer.NAME,
+})
 
 HELP = Reply("help.text")
 # Before enrollment is done there is no menu to point to, only the question to answer.
 HELP_ENROLLING = Reply("help.enrollment")
+TEXT_ONLY = Reply("common.text_only")
+# Replies that mean "I did not understand": three in a row offer the officer.
+MISUNDERSTOOD = frozenset({NOT_UNDERSTOOD.key, menu.FALLBACK.key, TEXT_ONLY.key})
 
 
 def handle(ctx: FlowContext) -> FlowResult:
-    return _return_from_interruption(ctx, _route(ctx))
+    if ctx.person is None:
+        return crisis.respond(ctx) or enrollment.unknown_sender(ctx)
+    # Crisis words and "stop" end whatever was open; nothing is asked again after them.
+    emergency = crisis.respond(ctx)
+    if emergency is not None:
+        return _count(ctx, emergency)
+    intent = match_intent(ctx.input) if ctx.input.readable else None
+    if intent == "stop":
+        return _count(ctx, pause.stop(ctx))
+    return _count(ctx, _return_from_interruption(ctx, _route(ctx, intent)))
 
 
 def start_checkin(ctx: FlowContext) -> FlowResult:
     return checkin.start(ctx)
 
 
-TEXT_ONLY = Reply("common.text_only")
+def start_checkin_nudge(ctx: FlowContext) -> FlowResult:
+    return checkin.nudge(ctx, resume_point(ctx.state))
 
 
-def _route(ctx: FlowContext) -> FlowResult:
-    if ctx.person is None:
-        return enrollment.unknown_sender(ctx)
+def start_appointment_reminder(ctx: FlowContext, appointment: AppointmentInfo) -> FlowResult:
+    return appointments.start_reminder(appointment, resume_point(ctx.state))
+
+
+def start_referral_update(ctx: FlowContext, referral: ReferralInfo) -> FlowResult:
+    return referrals.start_update(ctx.state, referral, resume_point(ctx.state))
+
+
+def _route(ctx: FlowContext, intent: str | None) -> FlowResult:
     if not ctx.input.readable:
         # A photo, voice note or sticker: say what works and ask the open question again.
         return FlowResult(replies=(TEXT_ONLY, *open_question(ctx.state)), state=ctx.state)
-    intent = match_intent(ctx.input)
+    assert ctx.person is not None
     if ctx.person.status == "invited":
         return _enrolling(ctx, intent)
-    if intent is not None:
+    if intent is not None and not _question_offers(ctx, intent):
         return _INTENTS[intent](ctx)
     spec = open_flow(ctx.state)
     if spec is None:
         return menu.fallback(ctx)
     return spec.step(ctx)
+
+
+def _question_offers(ctx: FlowContext, intent: str) -> bool:
+    """The open question has an option for exactly this (the menu's "Help", the check-in's
+    "Talk to my officer"): let the question take it, so its answer is recorded."""
+    spec = open_flow(ctx.state)
+    if spec is None or ctx.state.step is None:
+        return False
+    choice = match_choice(ctx.input, spec.questions[ctx.state.step].choices)
+    return choice is not None and INTENT_CHOICES.get(choice.key) == intent
 
 
 def open_flow(state: FlowState) -> FlowSpec | None:
@@ -66,7 +124,7 @@ def open_flow(state: FlowState) -> FlowSpec | None:
 
 def open_question(state: FlowState) -> tuple[Reply, ...]:
     spec = open_flow(state)
-    return (spec.questions[state.step].reply(),) if spec and state.step else ()
+    return (spec.questions[state.step].reply(state.data),) if spec and state.step else ()
 
 
 def _enrolling(ctx: FlowContext, intent: str | None) -> FlowResult:
@@ -83,7 +141,23 @@ def _help(ctx: FlowContext, text: Reply = HELP) -> FlowResult:
     return FlowResult(replies=(text, *open_question(ctx.state)), state=ctx.state)
 
 
-def _resume_point(state: FlowState) -> dict[str, Any] | None:
+def _officer(ctx: FlowContext) -> FlowResult:
+    return FlowResult(
+        replies=(officer.OFFICER_TOLD, *open_question(ctx.state)),
+        state=ctx.state,
+        effects=(officer.ask_officer(),),
+    )
+
+
+def _start(ctx: FlowContext) -> FlowResult:
+    resumed = pause.resume(ctx)
+    if resumed is None:
+        return menu.open_menu(resume_point(ctx.state))
+    return replace(resumed, replies=(*resumed.replies, *open_question(ctx.state)))
+
+
+def resume_point(state: FlowState) -> dict[str, Any] | None:
+    """The question to come back to after a side trip from `state` (None: nothing open)."""
     if state.flow in INTERRUPTIONS:
         saved = state.data.get("resume")
         return saved if _saved_state(saved) is not None else None
@@ -115,9 +189,31 @@ def _return_from_interruption(ctx: FlowContext, result: FlowResult) -> FlowResul
     return replace(result, state=resumed, replies=(*result.replies, *open_question(resumed)))
 
 
+def _count(ctx: FlowContext, result: FlowResult) -> FlowResult:
+    """Count replies in a row the bot did not understand; at the third, offer the officer
+    (once: not again while that offer is the open question)."""
+    person = ctx.person
+    if person is None or person.status == "invited":
+        return result
+    missed = bool(result.replies) and result.replies[0].key in MISUNDERSTOOD
+    if not missed:
+        if person.misunderstood_in_row <= 0:
+            return result
+        return replace(result, effects=(*result.effects, CountMisunderstanding(reset=True)))
+    effects = (*result.effects, CountMisunderstanding(reset=False))
+    in_a_row = person.misunderstood_in_row + 1
+    if in_a_row < officer.MISUNDERSTANDINGS_BEFORE_OFFER or result.state.flow == officer.NAME:
+        return replace(result, effects=effects)
+    first = result.replies[0] if result.replies[0].key == TEXT_ONLY.key else NOT_UNDERSTOOD
+    offered = officer.offer(resume_point(result.state))
+    return FlowResult(replies=(first, *offered.replies), state=offered.state, effects=effects)
+
+
 _INTENTS: Mapping[str, Callable[[FlowContext], FlowResult]] = MappingProxyType({
     "help": _help,
-    "menu": lambda ctx: menu.open_menu(_resume_point(ctx.state)),
-    "language": lambda ctx: language.open_language(_resume_point(ctx.state)),
-    "privacy": lambda ctx: consent.open_privacy(_resume_point(ctx.state)),
+    "menu": lambda ctx: menu.open_menu(resume_point(ctx.state)),
+    "language": lambda ctx: language.open_language(resume_point(ctx.state)),
+    "privacy": lambda ctx: consent.open_privacy(resume_point(ctx.state), ctx.person),
+    "officer": _officer,
+    "start": _start,
 })

@@ -23,6 +23,7 @@ from flows.types import (
 )
 
 NAME = "enrollment"
+ABOUT = Reply("enroll.about")
 
 
 def hint_language(hint: str | None) -> Language | None:
@@ -71,8 +72,9 @@ def _language(ctx: FlowContext) -> FlowResult:
     language = chosen_language(ctx)
     if language is None:
         return ask_again(ctx, LANGUAGE_QUESTION)
+    # Who runs this and why, in the language just chosen, before what is shared.
     return FlowResult(
-        replies=(CONSENT_QUESTION.reply(),),
+        replies=(ABOUT, CONSENT_QUESTION.reply()),
         state=state(NAME, "consent"),
         effects=(SetLanguage(language),),
     )

@@ -11,12 +11,26 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from flows.types import Localized
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK_LANGUAGE = "en"
 
 # Keys rendered by the bot package itself rather than by a flow (it apologises with
 # this one when a flow raised). Listed here so the catalog tests see them as used.
 BOT_KEYS = frozenset({"common.error"})
+# The SMS channel's own texts: the numbered-menu instruction, the invitation and the
+# opt-out confirmations (bot/channels/sms_render.py, bot/sms_inbound.py).
+SMS_KEYS = frozenset({
+    "sms.reply_with_numbers",
+    "sms.reply_with_range",
+    "sms.reply_with_number",
+    "sms.invite",
+    "sms.opted_out",
+    "sms.opted_in",
+    "sms.opted_out_help",
+})
+BOT_KEYS = BOT_KEYS | SMS_KEYS
 
 
 def catalog_path(language: str) -> Path:
@@ -60,4 +74,13 @@ def translate(key: str, language: str, **args: object) -> str:
     """
     lang = language if has_catalog(language) else FALLBACK_LANGUAGE
     text = _catalog(lang)[key]
-    return text.format_map(args)
+    return text.format_map({name: _argument(value, lang) for name, value in args.items()})
+
+
+def _argument(value: object, language: str) -> object:
+    # A `Localized` argument is a text of its own; a tuple of them is one per line.
+    if isinstance(value, Localized):
+        return translate(value.key, value.language or language, **value.args)
+    if isinstance(value, tuple) and value and all(isinstance(v, Localized) for v in value):
+        return "\n".join(translate(v.key, v.language or language, **v.args) for v in value)
+    return value

@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows import counselling, housing, work
 from flows.consent import open_privacy
 from flows.language import open_language
+from flows.matching import normalize
+from flows.officer import OFFICER_TOLD, ask_officer
 from flows.steps import FlowSpec, Question, ask_again, state
-from flows.types import IDLE, Choice, FlowContext, FlowResult, OpenEscalation, Reply
+from flows.types import IDLE, Choice, FlowContext, FlowResult, Reply
 
 NAME = "menu"
 
-# Work, housing and counselling join this list when their journeys exist; until then
-# the menu offers only what really happens when chosen.
+# Two levels, so that a numbered SMS menu stays within two segments in every language:
+# what people come for, then settings and help under "More".
 MENU_CHOICES = (
+    Choice("u_work", "choice.work"),
+    Choice("u_housing", "choice.housing"),
+    Choice("u_counselling", "choice.counselling"),
     Choice("u_officer", "choice.officer"),
-    Choice("u_lang", "choice.language"),
-    Choice("u_privacy", "choice.privacy"),
-    Choice("u_help", "choice.help"),
+    Choice("u_more", "choice.more"),
 )
 MENU_QUESTION = Question("menu.ask", MENU_CHOICES)
-
-OFFICER_TOLD = Reply("officer.will_be_told")
-
-
-def ask_officer() -> OpenEscalation:
-    return OpenEscalation(reason="asked_officer", severity="medium")
+MORE_QUESTION = Question(
+    "menu.more",
+    (
+        Choice("u_lang", "choice.language"),
+        Choice("u_privacy", "choice.privacy"),
+        Choice("u_help", "choice.help"),
+    ),
+)
+FALLBACK = Reply("idle.fallback", choices=MENU_CHOICES)
 
 
 def open_menu(resume: dict[str, Any] | None) -> FlowResult:
@@ -34,24 +41,47 @@ def open_menu(resume: dict[str, Any] | None) -> FlowResult:
 
 
 def fallback(ctx: FlowContext) -> FlowResult:
-    """An idle person wrote something we have no journey for: answer, and show the menu."""
-    reply = Reply("idle.fallback", choices=MENU_CHOICES)
-    return FlowResult(replies=(reply,), state=state(NAME, "choose"))
+    """An idle person wrote something no question is waiting for. A menu entry's words
+    ("работа", "housing") go straight there; anything else gets a short answer and the
+    menu. (A bare number is not taken as a menu entry: it is more likely an answer to
+    an old question.)"""
+    text = normalize(ctx.input.text)
+    if ctx.input.choice is None and text and not text.isdecimal():
+        choice = MENU_QUESTION.answer(ctx.input)
+        if choice is not None:
+            return _chosen(ctx, choice, None)
+    return FlowResult(replies=(FALLBACK,), state=state(NAME, "choose"))
 
 
 def _step(ctx: FlowContext) -> FlowResult:
-    resume = ctx.state.data.get("resume")
-    match MENU_QUESTION.answer(ctx.input):
+    question = MORE_QUESTION if ctx.state.step == "more" else MENU_QUESTION
+    choice = question.answer(ctx.input)
+    if choice is None:
+        return ask_again(ctx, question)
+    return _chosen(ctx, choice, ctx.state.data.get("resume"))
+
+
+def _chosen(ctx: FlowContext, choice: str, resume: Any) -> FlowResult:
+    match choice:
+        case "u_work":
+            return work.start(ctx)
+        case "u_housing":
+            return housing.start(ctx)
+        case "u_counselling":
+            return counselling.start(ctx)
         case "u_officer":
             return FlowResult(replies=(OFFICER_TOLD,), state=IDLE, effects=(ask_officer(),))
+        case "u_more":
+            data = {"resume": resume} if resume else {}
+            return FlowResult(replies=(MORE_QUESTION.reply(),), state=state(NAME, "more", **data))
         case "u_lang":
             return open_language(resume)
         case "u_privacy":
-            return open_privacy(resume)
-        case "u_help":
-            return FlowResult(replies=(Reply("help.text"),), state=IDLE)
+            return open_privacy(resume, ctx.person)
         case _:
-            return ask_again(ctx, MENU_QUESTION)
+            return FlowResult(replies=(Reply("help.text"),), state=IDLE)
 
 
-FLOW = FlowSpec(name=NAME, questions={"choose": MENU_QUESTION}, step=_step)
+FLOW = FlowSpec(
+    name=NAME, questions={"choose": MENU_QUESTION, "more": MORE_QUESTION}, step=_step
+)

@@ -102,6 +102,16 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Localized:
+    """An argument of a `Reply` that is itself a catalog text, rendered in the reply's
+    language (a hotline's name, an appointment kind). A tuple of them renders as lines."""
+
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None  # rendered in this language instead, when set
+
+
+@dataclass(frozen=True)
 class OrganisationInfo:
     """A partner organisation as the person may learn of it."""
 

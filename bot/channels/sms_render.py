@@ -31,9 +31,15 @@ def render_sms(text: str, choices: Sequence[tuple[str, str]], language: str) -> 
     return "\n".join(lines)
 
 
+# From this many options on, "Reply 1-7" says it in fewer characters than "1, 2, ... or 7".
+RANGE_FROM = 4
+
+
 def reply_instruction(count: int, language: str) -> str:
-    """"Reply 1, 2 or 3" in the person's language."""
+    """The "Reply 1, 2 or 3" line, in the person's language."""
     if count == 1:
         return translate("sms.reply_with_number", language, number="1")
+    if count >= RANGE_FROM:
+        return translate("sms.reply_with_range", language, last=str(count))
     first = ", ".join(str(position) for position in range(1, count))
     return translate("sms.reply_with_numbers", language, first=first, last=str(count))

@@ -40,7 +40,10 @@ def test_flows_imports_only_the_standard_library_babel_and_itself() -> None:
 
 
 def test_every_flow_module_is_registered() -> None:
-    assert set(FLOWS) == {"enrollment", "checkin", "menu", "language", "privacy"}
+    assert set(FLOWS) == {
+        "enrollment", "checkin", "menu", "language", "privacy", "work", "housing",
+        "counselling", "appointment", "referral", "officer_offer",
+    }
 
 
 @pytest.mark.parametrize(
@@ -94,6 +97,7 @@ def test_an_interruption_from_idle_ends_idle(make_ctx: MakeContext) -> None:
 
 def test_interruptions_nest_without_losing_the_open_question(make_ctx: MakeContext) -> None:
     state = flows.handle(make_ctx("menu", state=FlowState("checkin", "mood"))).state
+    state = flows.handle(make_ctx(choice="u_more", state=state)).state
     state = flows.handle(make_ctx(choice="u_lang", state=state)).state
     assert state.flow == "language"
     state = flows.handle(make_ctx("privacy", state=state)).state

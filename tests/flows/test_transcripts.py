@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.types import LANGUAGES
 from tests.flows.transcript import (
     TranscriptError,
     TranscriptMismatch,
@@ -14,28 +15,39 @@ from tests.flows.transcript import (
 )
 
 FILES = transcript_files()
+# One per journey, language and rendering (tests/transcripts/<journey>/), and some more.
+JOURNEYS = (
+    "welcome", "checkin", "work", "housing", "counselling", "appointment", "referral",
+    "always", "crisis",
+)
 REQUIRED = {
+    f"{journey}_{language}_{rendering}"
+    for journey in JOURNEYS
+    for language in LANGUAGES
+    for rendering in ("buttons", "sms")
+} | {
     "enrollment_ru", "enrollment_kk", "enrollment_en", "enrollment_declined_ru",
-    "checkin_ru", "checkin_kk", "checkin_en", "bad_code", "help_and_menu",
+    "bad_code", "help_and_menu",
 }
 
 ENROLLMENT = """\
 @ setup: invite=valid invite_language=en
 > /start Ab3dEf9hKk
-< Welcome to Jolserik!
-| We are a support service of the reintegration programme and its partner organisations.
-| Which language do you prefer?
+< Welcome to Jolserik, a support service.
+| Choose your language.
   [Русский] [Қазақша] [English]
 ! RedeemInvite code=Ab3dEf9hKk
 > [English]
-< Your officer will see your check-in answers, requests and safety alerts. \
-Partner organisations see only what you agree to share, each time. Do you agree?
+< Jolserik helps with work, housing and counselling, and reminds you of appointments. \
+It is run by a UN programme with partner organisations.
+< Your officer sees your check-in answers, requests and safety alerts. Partners see \
+only what you agree to share, each time. Do you agree?
   [Yes] [No]
 ! SetLanguage language=en
 > yes
 < Thank you! I will send you short check-ins. Write "menu" at any time to see what I can \
 do, or "help" for help.
-! RecordConsent granted=True text_version=2026-11-v1
+! RecordConsent granted=True text_version=2026-12-v2
 ! ActivatePerson
 = state: idle
 """
@@ -71,7 +83,7 @@ def test_a_correct_transcript_passes() -> None:
             "+= state: idle",
             id="state",
         ),
-        pytest.param(ENROLLMENT + "> yes\n", "+< Thank you for your message.", id="missing reply"),
+        pytest.param(ENROLLMENT + "> yes\n", "+< Thank you! How can I help?", id="missing reply"),
     ],
 )
 def test_a_wrong_transcript_fails_with_a_readable_diff(wrong: str, shown: str) -> None:
@@ -86,7 +98,18 @@ def test_pressing_a_button_that_is_not_offered_is_a_transcript_error() -> None:
         check("@ setup: invite=valid\n> [Maybe]\n")
 
 
-@pytest.mark.parametrize("line", ["? what", "@ setup: colour=red", "@ setup: language=fr person"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "? what", "@ setup: colour=red", "@ setup: language=fr person", "@ setup: render=fax",
+        "@ setup: directory=atlantis", "@ setup: person=active paused=maybe", "@ nudge",
+    ],
+)
 def test_malformed_lines_are_transcript_errors(line: str) -> None:
     with pytest.raises(TranscriptError, match="line 1"):
         check(line + "\n")
+
+
+def test_an_sms_has_no_buttons_to_press() -> None:
+    with pytest.raises(TranscriptError, match="line 3: an SMS has no buttons"):
+        check("@ setup: person=active render=sms\n@ checkin\n> [1]\n")

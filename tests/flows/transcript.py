@@ -5,18 +5,28 @@ Format (one line each; blank lines and lines starting with `#` are ignored):
     @ setup: person=active language=ru consent=yes   the world before (may repeat later)
              keys: person=none|invited|active|paused, language=ru|kk|en,
                    consent=none|yes|no, invite=valid|used|expired|unknown,
-                   invite_language=ru|kk|en|none, hint=<language hint>|none
-    @ checkin                   the scheduler starts a check-in
+                   invite_language=ru|kk|en|none, hint=<language hint>|none,
+                   region=<name>|none, last_mood=1..5|none, misunderstood=<n>,
+                   paused=yes|no, directory=demo|empty (tests/flows/transcript_events.py),
+                   render=buttons|sms
+    @ checkin                   the scheduler starts a check-in (`@ nudge`: its reminder)
+    @ appointment: id=5 kind=meeting hours=24 when="29.11 10:00" place="..."
+    @ referral: id=9 status=accepted|declined|completed organisation="..."
+                                a reminder, a referral's news (see transcript_events.py)
     > text                      the person writes `text` (a bare `>` writes "")
     > [Label]                   the person presses the offered button with this label
     > [#id]                     the person presses a button with this raw choice id
     < text                      the bot replies (first line of the text)
     | more text                 ... further lines of the same reply
-      [A] [B]                   ... with these choices (indented, in order)
+      [A] [B]                   ... with these choices (indented, in order); with
+                                render=sms there are no buttons: the choices are the
+                                reply's numbered lines, as bot/channels/sms_render.py
+                                writes them, and the person types
     ! Effect field=value        an effect of the last step (fields that differ from
                                 their defaults, in declaration order)
     = state: flow/step          the conversation state now (`idle` when none)
-    = person: status=... language=... consent=...
+    = person: status=... language=... consent=...   (then paused=True and
+                                misunderstood=N when they are not the defaults)
 
 After every `>` or `@ checkin` the bot's replies and effects must follow, exactly
 and in order. Replies are rendered as the bot does: in the person's language after
@@ -38,12 +48,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import flows
+from bot.channels.sms_render import render_sms
 from flows.render import render_reply
 from flows.types import (
     DEFAULT_LANGUAGE,
     IDLE,
     LANGUAGES,
     ActivatePerson,
+    CountMisunderstanding,
+    Directory,
     Effect,
     FlowContext,
     FlowResult,
@@ -52,10 +65,20 @@ from flows.types import (
     InviteStatus,
     Language,
     PersonSnapshot,
+    RecordCheckInAnswer,
     RecordConsent,
     RedeemInvite,
     SetLanguage,
+    SetPaused,
     UserInput,
+)
+from tests.flows.transcript_events import (
+    DIRECTORIES,
+    SETUP_KEYS,
+    SetupError,
+    one_of,
+    parse_event,
+    person_settings,
 )
 
 TRANSCRIPTS_DIR = Path(__file__).resolve().parent.parent / "transcripts"
@@ -83,6 +106,15 @@ class World:
     hint: str | None = None
     buttons: tuple[tuple[str, str], ...] = ()
     log: list[str] = field(default_factory=list)
+    directory: Directory = field(default_factory=Directory)
+    sms: bool = False
+
+    def context(
+        self, user_input: UserInput, language: Language, invite: InviteCheck | None = None
+    ) -> FlowContext:
+        return FlowContext(
+            self.person, self.state, user_input, NOW, language, invite, self.directory
+        )
 
     def guessed_language(self, invite: InviteCheck | None) -> Language:
         # Mirrors bot.inbound._language: person, else invite, else channel hint.
@@ -121,6 +153,14 @@ class World:
                 self.person = replace(person, consent_given=granted)
             case ActivatePerson() if person and person.status in ("invited", "paused"):
                 self.person = replace(person, status="active")
+            case CountMisunderstanding(reset=reset) if person:
+                count = 0 if reset else person.misunderstood_in_row + 1
+                self.person = replace(person, misunderstood_in_row=count)
+            case SetPaused(paused=paused) if person:
+                self.person = replace(person, paused=paused)
+            case RecordCheckInAnswer(mood=mood) if person and mood is not None:
+                # What the bot reads as the last check-in's mood at the next one.
+                self.person = replace(person, last_mood=mood)
             case _:
                 pass
 
@@ -132,7 +172,11 @@ class World:
         language = self.person.language if self.person else fallback_language
         for reply in result.replies:
             rendered = render_reply(reply, language)
-            first, *more = rendered.text.split("\n")
+            text = rendered.text
+            if self.sms:
+                text = render_sms(rendered.text, rendered.choices, language)
+                rendered = replace(rendered, choices=())
+            first, *more = text.split("\n")
             self.log.append(f"< {first}".rstrip())
             self.log.extend(f"| {line}".rstrip() for line in more)
             if rendered.choices:
@@ -183,7 +227,7 @@ def play(text: str, *, keep_comments: bool = False) -> list[str]:
             continue
         try:
             _directive(world, line)
-        except TranscriptError as exc:
+        except (TranscriptError, SetupError) as exc:
             raise TranscriptError(f"line {number}: {exc}") from None
     return world.log
 
@@ -192,12 +236,12 @@ def _directive(world: World, line: str) -> None:
     if line.startswith("@ setup:"):
         world.log.append(line)
         _setup(world, line.removeprefix("@ setup:").split())
-    elif line == "@ checkin":
+    elif (start := parse_event(line)) is not None:
         world.log.append(line)
         if world.person is None:
-            raise TranscriptError("a check-in needs a person")
-        ctx = FlowContext(world.person, world.state, UserInput(), NOW, world.person.language)
-        world.step(flows.start_checkin(ctx), world.person.language)
+            raise TranscriptError(f"{line} needs a person")
+        ctx = world.context(UserInput(), world.person.language)
+        world.step(start(ctx), world.person.language)
     elif line == ">" or line.startswith("> "):
         world.log.append(line)
         _write(world, line[2:])
@@ -208,6 +252,8 @@ def _directive(world: World, line: str) -> None:
         person = world.person
         shown = "none" if person is None else (
             f"status={person.status} language={person.language} consent={person.consent_given}"
+            + (" paused=True" if person.paused else "")
+            + (f" misunderstood={n}" if (n := person.misunderstood_in_row) else "")
         )
         world.log.append(f"= person: {shown}")
     else:
@@ -221,6 +267,8 @@ def _write(world: World, text: str) -> None:
         user_input = UserInput(kind=media.group(1), language_hint=world.hint)
     elif button is None:
         user_input = UserInput(text=text, language_hint=world.hint)
+    elif world.sms:
+        raise TranscriptError("an SMS has no buttons: write the number or the word")
     elif button.group(1).startswith("#"):
         user_input = UserInput(choice=button.group(1)[1:], language_hint=world.hint)
     else:
@@ -231,15 +279,14 @@ def _write(world: World, text: str) -> None:
         user_input = UserInput(choice=ids[0], language_hint=world.hint)
     invite = world.invite_for(user_input.text)
     language = world.guessed_language(invite)
-    ctx = FlowContext(world.person, world.state, user_input, NOW, language, invite)
-    world.step(flows.handle(ctx), language)
+    world.step(flows.handle(world.context(user_input, language, invite)), language)
 
 
 def _setup(world: World, pairs: list[str]) -> None:
     settings = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
     if len(settings) != len(pairs):
         raise TranscriptError(f"setup wants key=value pairs, got {pairs}")
-    unknown = set(settings) - {"person", "language", "consent", "invite", "invite_language", "hint"}
+    unknown = set(settings) - SETUP_KEYS
     if unknown:
         raise TranscriptError(f"unknown setup keys {sorted(unknown)}")
     if "person" in settings:
@@ -261,6 +308,12 @@ def _setup(world: World, pairs: list[str]) -> None:
         world.invite_language = None if value == "none" else _language(value)
     if "hint" in settings:
         world.hint = None if settings["hint"] == "none" else settings["hint"]
+    if "render" in settings:
+        world.sms = one_of(settings["render"], ("buttons", "sms")) == "sms"
+    if "directory" in settings:
+        world.directory = DIRECTORIES[one_of(settings["directory"], tuple(DIRECTORIES))]
+    if world.person is not None:
+        world.person = replace(world.person, **person_settings(settings))
 
 
 def _language(value: str) -> Language:
@@ -281,7 +334,7 @@ def check(text: str, name: str = "transcript") -> None:
 
 
 def transcript_files() -> list[Path]:
-    return sorted(TRANSCRIPTS_DIR.glob("*.txt"))
+    return sorted(TRANSCRIPTS_DIR.rglob("*.txt"))
 
 
 if __name__ == "__main__":
