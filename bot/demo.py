@@ -18,11 +18,16 @@ DEMO_OFFICER_EMAIL = "officer@demo.jolserik.kz"
 DEMO_ADMIN_EMAIL = "admin@demo.jolserik.kz"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (development only; refused in production)
 
+# (name, kind, region, phone). Kinds are what the journeys look for: employment and
+# job_counselling (work), housing and shelter (housing), counselling.
 ORGANISATIONS = [
-    ("Жол Ашық — employment centre", "employment", "Karaganda"),
-    ("Шаңырақ — housing support", "housing", "Karaganda"),
-    ("Сенім — counselling (theologian and psychologist)", "counselling", "Karaganda"),
+    ("Жол Ашық — employment centre", "employment", "Karaganda", "+77212000101"),
+    ("Шаңырақ — housing support", "housing", "Karaganda", "+77212000102"),
+    ("Сенім — counselling (theologian and psychologist)", "counselling", "Karaganda", None),
+    ("Night shelter on Erubaev St.", "shelter", "Karaganda", "+77212000104"),
+    ("Career guidance centre", "job_counselling", None, "+77172000105"),
 ]
+# (organisation index, title, field, region); fields are the work journey's canonical ones.
 OPPORTUNITIES = [
     (0, "Warehouse assistant", "logistics", "Karaganda"),
     (0, "Welder's helper, training on the job", "construction", "Karaganda"),
@@ -72,7 +77,8 @@ def _seed(session: Session) -> None:
         full_name="Demo Admin",
     )
     organisations = [
-        Organisation(name=name, kind=kind, region=region) for name, kind, region in ORGANISATIONS
+        Organisation(name=name, kind=kind, region=region, contact_phone=phone)
+        for name, kind, region, phone in ORGANISATIONS
     ]
     session.add_all(organisations)
     session.flush()

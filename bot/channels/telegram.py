@@ -14,7 +14,7 @@ import asyncio
 import logging
 import warnings
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -108,7 +108,10 @@ class Pacer:
     async def _wait_out_pause(self) -> None:
         remaining = self.remaining_pause()
         if remaining > MAX_INLINE_PAUSE_SECONDS:
-            raise TransientSendError("telegram flood control pause", retry_after=remaining)
+            # Not tried at all: the attempt is not counted against the message.
+            raise TransientSendError(
+                "telegram flood control pause", retry_after=remaining, consumes_attempt=False
+            )
         if remaining > 0:
             await asyncio.sleep(remaining)
 
@@ -134,6 +137,7 @@ class TelegramChannel:
         self._partial: OrderedDict[int, tuple[int, str]] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._getme_retry_seconds = getme_retry_seconds
+        self._getme_task: asyncio.Task[None] | None = None
         self.username: str | None = None
 
     # -- life cycle -------------------------------------------------------------------
@@ -148,9 +152,12 @@ class TelegramChannel:
         invites carry no telegram_link.
         """
         if not await self._get_me():
-            self.spawn(self._get_me_until_known())
+            self._getme_task = asyncio.get_running_loop().create_task(self._get_me_until_known())
 
     async def stop(self) -> None:
+        if self._getme_task is not None:
+            self._getme_task.cancel()
+            await asyncio.gather(self._getme_task, return_exceptions=True)
         pending = [task for task in self._tasks if not task.done()]
         if pending:
             # Give button acknowledgements in flight a moment, then drop the rest.
@@ -288,6 +295,12 @@ class TelegramChannel:
         except TelegramError as exc:
             # "message is not modified" (already removed) or too old to edit: harmless.
             log.info("removing a keyboard failed", extra={"error": type(exc).__name__})
+
+
+def telegram_link(channels: Mapping[str, object], code: str) -> str | None:
+    """The deep link for an invite when the Telegram channel is on and knows its name."""
+    channel = channels.get(TELEGRAM)
+    return channel.deep_link(code) if isinstance(channel, TelegramChannel) else None
 
 
 def _chat_id(address: str) -> int:

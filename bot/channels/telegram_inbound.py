@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from telegram import Message as TelegramMessage
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import filters
 
 from bot import audit
 from bot.channels.telegram import TELEGRAM, TelegramChannel
@@ -91,7 +92,9 @@ def inbound_from_update(update: Update) -> InboundMessage | None:
     message, kind = update.message, None
     if message is None and update.edited_message is not None:
         message, kind = update.edited_message, "edited"
-    if message is None:
+    if message is None or filters.StatusUpdate.ALL.check_update(update):
+        # Service messages (the person set an auto-delete timer, pinned a message) are
+        # not something they said: answering "text only" would only confuse.
         return None
     text = message.text if message.text is not None else message.caption
     return InboundMessage(

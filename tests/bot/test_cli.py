@@ -104,7 +104,7 @@ def test_demo_seeds_once_and_prints_the_login_and_live_codes(cli_env, engine):
     with Session(engine) as session:
         assert len(session.exec(select(User)).all()) == 2
         assert len(session.exec(select(Person)).all()) == 3
-        assert len(session.exec(select(Organisation)).all()) == 3
+        assert len(session.exec(select(Organisation)).all()) == 5
         codes = [i.code for i in session.exec(select(Invite)).all()]
     assert len(codes) == 3 and all(code in second.output for code in codes)
 

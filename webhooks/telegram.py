@@ -1,0 +1,106 @@
+"""POST /webhooks/telegram: updates from Telegram (set with `jolserik telegram set-webhook`).
+
+Checks, in this order, each before any work the next would cost: the secret token
+(403), the body size (413), JSON (400), the shape of an Update (400). Then the update
+goes through the same handling as polling (`bot.channels.telegram_inbound`). Telegram
+re-sends an update until it gets a 2xx, so a 200 means "stored" and a stored update
+answers 200 again; an unavailable database answers 503 (bot/app.py) so it retries.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from telegram import Update
+
+from admin.deps import RuntimeDep
+from bot.channels.telegram import TELEGRAM, TelegramChannel
+from bot.channels.telegram_inbound import handle_update
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["telegram"])
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+# Updates are a few kilobytes; anything near this is not from Telegram.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def secret_matches(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison. With no secret configured nothing matches: the webhook
+    is closed until TELEGRAM_WEBHOOK_SECRET is set (use `jolserik telegram poll` then)."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
+async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():  # a chunked body has no length to check first
+        body.extend(chunk)
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def _problem(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def parse_update(data: Any, channel: TelegramChannel) -> Update | None:
+    """python-telegram-bot's own parser; None when the JSON is not an Update."""
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    try:
+        return Update.de_json(data, channel.bot)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+@router.post("/telegram", include_in_schema=False)
+async def receive(request: Request, runtime: RuntimeDep) -> JSONResponse:
+    channel = runtime.channels.get(TELEGRAM)
+    if not isinstance(channel, TelegramChannel):
+        return _problem(503, "The Telegram channel is not running.")
+    expected = runtime.settings.telegram_webhook_secret
+    if not secret_matches(request.headers.get(SECRET_HEADER), expected):
+        log.warning("telegram webhook refused: missing or wrong secret token")
+        return _problem(403, "Forbidden.")
+    try:
+        body = await read_limited(request)
+    except BodyTooLarge:
+        return _problem(413, f"Body over {MAX_BODY_BYTES} bytes.")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return _problem(400, "The body is not valid JSON.")
+    update = parse_update(data, channel)
+    if update is None:
+        return _problem(400, "The body is not a Telegram Update (no integer update_id).")
+    outcome = await handle_update(
+        update,
+        engine=runtime.engine,
+        settings=runtime.settings,
+        channel=channel,
+        queued=runtime.queued,
+    )
+    log.info(
+        "telegram update",
+        extra={"handling": outcome.handling, "duplicate": outcome.duplicate},
+    )
+    return JSONResponse({"ok": True})
