@@ -61,4 +61,12 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     if settings.simulator_enabled:
         app.include_router(simulator_router, prefix="/webhooks")
         app.include_router(simulator_page_router)
+    if settings.telegram_enabled:
+        from webhooks.telegram import router as telegram_router
+
+        app.include_router(telegram_router, prefix="/webhooks")
+    if settings.twilio_enabled:
+        from webhooks.twilio import router as twilio_router
+
+        app.include_router(twilio_router, prefix="/webhooks")
     return app

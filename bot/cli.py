@@ -8,6 +8,7 @@ import signal
 
 import typer
 
+from bot.cli_telegram import telegram_app
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
 
@@ -16,6 +17,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(telegram_app, name="telegram")
 
 log = logging.getLogger("jolserik")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 import flows
 from bot.clock import as_utc, utcnow
@@ -19,13 +19,20 @@ from bot.db import session_scope
 from bot.effects import Target, apply_flow_result
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
+from bot.sms_strangers import sms_invite_code, stranger_may_get_reply
 from flows.render import render_reply
 from flows.types import InviteCheck, Language, Reply, UserInput
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 10_000
+# Wrong invitation codes looked up per chat in a rolling hour. The next code from that
+# chat within the hour is stored as "code_throttled" and neither looked up nor answered.
+MAX_BAD_CODES_PER_HOUR = 5
+BAD_CODE_WINDOW = timedelta(hours=1)
+BAD_CODE_KIND = "bad_code"
+THROTTLED_CODE_KIND = "code_throttled"
 
 
 @dataclass(frozen=True)
@@ -53,14 +60,16 @@ def process_inbound(
     engine: Engine,
     inbound: InboundMessage,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     now: datetime | None = None,
+    stranger_replies_per_day: int | None = None,
 ) -> InboundOutcome:
+    """`stranger_replies_per_day`: answer an unknown sender at most that often (SMS, where
+    every reply is billed); None for no limit."""
     now = now or utcnow()
-    settings = settings or load_settings(_env_file=None)
     try:
         with session_scope(engine) as session:
-            return _process(session, inbound, now, settings)
+            return _process(session, inbound, now, settings, stranger_replies_per_day)
     except IntegrityError:
         # The unique (channel, provider_message_id) said: delivered before. Nothing changes.
         log.info("duplicate inbound", extra={"channel": inbound.channel})
@@ -76,7 +85,11 @@ def process_inbound(
 
 
 def _process(
-    session: Session, inbound: InboundMessage, now: datetime, settings: Settings
+    session: Session,
+    inbound: InboundMessage,
+    now: datetime,
+    settings: Settings,
+    stranger_replies_per_day: int | None = None,
 ) -> InboundOutcome:
     message = _insert_inbound(session, inbound, now)
     identity = session.exec(
@@ -94,7 +107,33 @@ def _process(
         person.last_inbound_at = now
         session.add_all([identity, message])
 
-    invite = None if person is not None else _check_invite(session, inbound.text, now)
+    invite = None
+    if person is None:
+        if _codes_throttled(session, inbound, now):
+            # Someone is guessing codes: keep the attempt, look nothing up, answer nothing.
+            message.kind = THROTTLED_CODE_KIND
+            session.flush()
+            log.info("invite code attempts throttled", extra={"channel": inbound.channel})
+            return InboundOutcome(duplicate=False, message_id=message.id, replies=0)
+        # On SMS, "YES" from the phone an invitation was texted to stands for its code.
+        sms_code = sms_invite_code(session, inbound.channel, inbound.address, inbound.text, now)
+        invite = _check_invite(session, sms_code or inbound.text, now)
+        if invite is not None and invite.status != "valid":
+            message.kind = BAD_CODE_KIND  # counted by _codes_throttled
+        if (
+            stranger_replies_per_day is not None
+            and (invite is None or invite.status != "valid")
+            and not stranger_may_get_reply(
+                session,
+                inbound.channel,
+                inbound.address,
+                now,
+                per_day=stranger_replies_per_day,
+                text=inbound.text,
+            )
+        ):
+            session.flush()  # kept for the record, not answered (each reply costs money)
+            return InboundOutcome(duplicate=False, message_id=message.id, replies=0)
     language = _language(person, invite, inbound.language_hint)
     ctx = build_context(
         session,
@@ -164,6 +203,21 @@ def _pressed_label(session: Session, inbound: InboundMessage) -> str | None:
             if choice.get("id") == inbound.choice:
                 return f"[{choice.get('label', inbound.choice)}]"
     return f"[{inbound.choice}]"
+
+
+def _codes_throttled(session: Session, inbound: InboundMessage, now: datetime) -> bool:
+    if flows.extract_invite_code(inbound.text) is None:
+        return False
+    wrong = session.exec(
+        select(func.count(col(Message.id))).where(
+            Message.channel == inbound.channel,
+            Message.address == inbound.address,
+            Message.direction == Direction.inbound,
+            Message.kind == BAD_CODE_KIND,
+            col(Message.created_at) >= now - BAD_CODE_WINDOW,
+        )
+    ).one()
+    return wrong >= MAX_BAD_CODES_PER_HOUR
 
 
 def _check_invite(session: Session, text: str | None, now: datetime) -> InviteCheck | None:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 
 from bot.channels.base import (
     ChannelAdapter,
+    IdentityFlag,
     OutboundMessage,
     PermanentSendError,
     SendResult,
@@ -40,6 +41,12 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 15 * 60
 # Messages to different people go out in parallel; one person's messages keep their order.
 MAX_PARALLEL_ADDRESSES = 16
+# During a long pass, what was sent is recorded at least this often.
+RECORD_EVERY_SECONDS = 1.0
+# Answers to a channel's own keywords (SMS STOP/START/HELP). The law asks for them even to
+# an address that has just opted out, and they mean nothing on another channel: they are
+# neither held back nor rerouted.
+KEYWORD_REPLY_KIND = "keyword_reply"
 
 
 @dataclass
@@ -50,6 +57,14 @@ class DispatchSummary:
     failed: int = 0
     rerouted: int = 0
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, other: DispatchSummary) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.rerouted += other.rerouted
+        for channel, count in other.by_channel.items():
+            self.by_channel[channel] += count
 
 
 def claim_outbound(session: Session, now: datetime, limit: int) -> list[Message]:
@@ -99,6 +114,7 @@ class Dispatcher:
         max_attempts: int = 8,
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        record_every_seconds: float = RECORD_EVERY_SECONDS,
     ) -> None:
         self.engine = engine
         self.channels = channels
@@ -106,6 +122,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.poll_seconds = poll_seconds
         self.clock = clock
+        self.record_every_seconds = record_every_seconds
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -133,23 +150,40 @@ class Dispatcher:
 
     async def run_once(self) -> DispatchSummary:
         now = self.clock()
-        claimed = await asyncio.to_thread(self._claim, now)
-        summary = DispatchSummary(claimed=len(claimed))
+        claimed, held_back = await asyncio.to_thread(self._claim, now)
+        summary = DispatchSummary(claimed=len(claimed) + held_back, failed=held_back)
         if not claimed:
             return summary
         by_address: dict[tuple[str, str], list[OutboundMessage]] = defaultdict(list)
         for message in claimed:
             by_address[(message.channel, message.address)].append(message)
         limiter = asyncio.Semaphore(MAX_PARALLEL_ADDRESSES)
-        outcomes: list[_Outcome] = []
+        loop = asyncio.get_running_loop()
+        pending: list[_Outcome] = []
+        last_recorded = loop.time()
+
+        async def record_pending() -> None:
+            nonlocal last_recorded
+            # Taken out before the await, so two tasks never record the same outcome.
+            outcomes, pending[:] = list(pending), []
+            last_recorded = loop.time()
+            if outcomes:
+                recorded = DispatchSummary()
+                await asyncio.to_thread(self._record, outcomes, recorded)
+                summary.add(recorded)
 
         async def send_in_order(batch: list[OutboundMessage]) -> None:
             async with limiter:
                 for message in batch:
-                    outcomes.append(await self._send_one(message))
+                    pending.append(await self._send_one(message))
+                    # A paced channel (SMS, one a second) makes a pass last minutes: record
+                    # as it goes, so status callbacks find provider ids and a crash does not
+                    # resend what went out. A fast pass is still recorded once, at the end.
+                    if loop.time() - last_recorded >= self.record_every_seconds:
+                        await record_pending()
 
         await asyncio.gather(*(send_in_order(batch) for batch in by_address.values()))
-        await asyncio.to_thread(self._record, outcomes, summary)
+        await record_pending()
         log.info(
             "outbox pass",
             extra={
@@ -162,9 +196,10 @@ class Dispatcher:
         )
         return summary
 
-    def _claim(self, now: datetime) -> list[OutboundMessage]:
+    def _claim(self, now: datetime) -> tuple[list[OutboundMessage], int]:
         with session_scope(self.engine) as session:
-            rows = claim_outbound(session, now, self.batch_size)
+            claimed = claim_outbound(session, now, self.batch_size)
+            rows = hold_back_unreachable(session, claimed, now)
             return [
                 OutboundMessage(
                     message_id=row.id,  # type: ignore[arg-type]
@@ -175,7 +210,7 @@ class Dispatcher:
                     language=row.language or "ru",
                 )
                 for row in sorted(rows, key=lambda r: r.id or 0)
-            ]
+            ], len(claimed) - len(rows)
 
     async def _send_one(self, message: OutboundMessage) -> _Outcome:
         adapter = self.channels.get(message.channel)
@@ -209,6 +244,8 @@ class Dispatcher:
         if message is None:
             return
         now = self.clock()
+        if outcome.transient is not None and not outcome.transient.consumes_attempt:
+            message.attempts = max(message.attempts - 1, 0)  # deferred, never tried
         if outcome.result is not None:
             message.status = MessageStatus(outcome.result.status)
             message.provider_message_id = outcome.result.provider_message_id
@@ -231,23 +268,76 @@ class Dispatcher:
             message.error = (error.reason if error else "failed")[:200]
             summary.failed += 1
             unreachable = bool(outcome.permanent and outcome.permanent.identity_unreachable)
-            if reroute_or_escalate(session, message, now, mark_unreachable=unreachable):
+            flag = outcome.permanent.identity_flag if outcome.permanent else "blocked"
+            if reroute_or_escalate(session, message, now, mark_unreachable=unreachable, flag=flag):
                 summary.rerouted += 1
         session.add(message)
 
 
+def hold_back_unreachable(session: Session, rows: list[Message], now: datetime) -> list[Message]:
+    """The claimed rows that may still be sent. A row whose address opted out (SMS STOP) or
+    blocked the bot after it was queued is not sent: it fails here and goes to the person's
+    other channel, or the officer is told. One query per batch."""
+    checked = [row for row in rows if row.kind != KEYWORD_REPLY_KIND]
+    if not checked:
+        return rows
+    unreachable = {
+        (channel, address)
+        for channel, address in session.execute(
+            select(ChannelIdentity.channel, ChannelIdentity.address).where(
+                col(ChannelIdentity.channel).in_({row.channel for row in checked}),
+                col(ChannelIdentity.address).in_({row.address for row in checked}),
+                or_(
+                    col(ChannelIdentity.blocked).is_(True),
+                    col(ChannelIdentity.opted_out).is_(True),
+                ),
+            )
+        ).all()
+    }
+    kept = []
+    for row in rows:
+        if row.kind == KEYWORD_REPLY_KIND or (row.channel, row.address) not in unreachable:
+            kept.append(row)
+            continue
+        row.status = MessageStatus.failed
+        row.error = "not sent: the address opted out or blocked the bot"
+        reroute_or_escalate(session, row, now, mark_unreachable=False)
+        session.add(row)
+    return kept
+
+
 def reroute_or_escalate(
-    session: Session, message: Message, now: datetime, *, mark_unreachable: bool
+    session: Session,
+    message: Message,
+    now: datetime,
+    *,
+    mark_unreachable: bool,
+    flag: IdentityFlag = "blocked",
 ) -> bool:
     """After a permanent failure: send the same text on the person's other reachable
-    channel, or tell the officer the person is unreachable. Returns True if rerouted."""
+    channel, or tell the officer the person is unreachable. Returns True if rerouted.
+
+    With `mark_unreachable` the identity gets `flag`; an opt-out (`opted_out`, e.g. Twilio
+    21610) is also shown to the officer as a low "opted_out" escalation."""
     if message.person_id is None:
         return False
     if mark_unreachable and message.identity_id is not None:
         identity = session.get(ChannelIdentity, message.identity_id)
         if identity is not None:
-            identity.blocked = True
+            setattr(identity, flag, True)
             session.add(identity)
+            if flag == "opted_out":
+                open_escalation(
+                    session,
+                    person_id=message.person_id,
+                    reason="opted_out",
+                    severity="low",
+                    detail=f"{message.channel}: the provider reports an opt-out",
+                    now=now,
+                    dedupe_open=True,
+                )
+    if message.kind == KEYWORD_REPLY_KIND:
+        return False  # a STOP/START confirmation means nothing on another channel
     others = (
         session.execute(
             select(ChannelIdentity)

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str | None = None
+    # A long code sends about one segment a second; a Messaging Service with several
+    # senders (or a short code) allows more. Paced per sender, in each worker process.
+    sms_messages_per_second: float = Field(default=1.0, gt=0)
+    # One Twilio API call taking longer than this counts as a transient failure.
+    sms_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Twilio's default opt-out handling (long codes) or Advanced Opt-Out answers its own
+    # keywords (STOP, START, HELP...) itself; then the bot adds no confirmation of its own
+    # for those words. Set false only where Twilio's handling is switched off.
+    twilio_handles_opt_out: bool = True
 
     scheduler_tick_seconds: float = Field(default=30, gt=0)
     checkin_reply_window_seconds: int = Field(default=86400, gt=0)
@@ -110,8 +119,8 @@ class Settings(BaseSettings):
     def _check_telegram_webhook_secret(self) -> Settings:
         # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; without it anyone
         # could post updates to the webhook.
-        secret = self.telegram_webhook_secret
-        if secret is not None and not TELEGRAM_SECRET_PATTERN.fullmatch(secret):
+        secret = self.telegram_webhook_secret  # empty (a blank .env line) counts as unset
+        if secret and not TELEGRAM_SECRET_PATTERN.fullmatch(secret):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Za-z0-9_-")
         if self.is_production and self.telegram_bot_token and not secret:
             raise ValueError(

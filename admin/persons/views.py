@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
 from admin.auth import CaseworkerUser
-from admin.deps import SessionDep, SettingsDep
+from admin.deps import RuntimeDep, SessionDep, SettingsDep
 from admin.persons.schemas import (
     AwareDatetimeIn,
     CheckInSchedule,
@@ -29,14 +29,16 @@ from admin.persons.schemas import (
     timeline_item,
 )
 from bot import audit
+from bot.channels.telegram import telegram_link
 from bot.models import Person, User
 from bot.models.checkin import CheckInPublic
-from bot.models.enums import PersonStatus
+from bot.models.enums import Channel, PersonStatus
 from bot.models.invite import InvitePublic
 from bot.services import Conflict, InvalidInput, NotAllowed
 from bot.services import persons as person_service
 from bot.services.invites import create_invite
 from bot.services.persons import MAX_ID
+from bot.services.sms_invites import ensure_sms_invitable, queue_sms_invitation
 from bot.services.timeline import read_timeline
 
 log = logging.getLogger(__name__)
@@ -157,18 +159,18 @@ def invite_person(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     body: Annotated[InviteCreate | None, Body()] = None,
 ) -> InvitePublic:
     """A new invitation code; the person's earlier unused code stops working."""
     person = _person_or_404(session, user, person_id, for_update=True)
+    channel = body.channel if body is not None else None
     with service_errors():
-        invite = create_invite(
-            session,
-            person,
-            settings=settings,
-            created_by=user,
-            channel=body.channel if body is not None else None,
-        )
+        if channel == Channel.sms:
+            ensure_sms_invitable(session, person, settings)
+        invite = create_invite(session, person, settings=settings, created_by=user, channel=channel)
+        if channel == Channel.sms:
+            queue_sms_invitation(session, person, invite)  # texted once this commits
     audit.record(
         session,
         action="invite.create",
@@ -179,7 +181,14 @@ def invite_person(
         detail={"channel": invite.channel},
     )
     session.commit()
-    return InvitePublic(code=invite.code, expires_at=invite.expires_at, channel=invite.channel)
+    if channel == Channel.sms:
+        runtime.queued()
+    return InvitePublic(
+        code=invite.code,
+        expires_at=invite.expires_at,
+        channel=invite.channel,
+        telegram_link=telegram_link(runtime.channels, invite.code),
+    )
 
 
 @router.get("/{person_id}/timeline", response_model=TimelinePage)

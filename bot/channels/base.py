@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -25,19 +25,39 @@ class SendResult:
 class TransientSendError(Exception):
     """Worth retrying later: network trouble, 5xx, rate limited."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, consumes_attempt: bool = True
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        # False when the adapter did not try at all (its own pacing deferred the message):
+        # a burst waiting its turn must not use up the attempts meant for real failures.
+        self.consumes_attempt = consumes_attempt
+
+
+IdentityFlag = Literal["blocked", "opted_out"]
 
 
 class PermanentSendError(Exception):
-    """Retrying cannot help: the person blocked the bot, opted out, the number is invalid."""
+    """Retrying cannot help: the person blocked the bot, opted out, the number is invalid.
 
-    def __init__(self, reason: str, *, identity_unreachable: bool = False) -> None:
+    With `identity_unreachable`, the identity is marked with `identity_flag`: `blocked`
+    (the person blocked the bot, or the address cannot receive) or `opted_out` (the
+    person said STOP; they may come back with START, and the officer is told why).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        identity_unreachable: bool = False,
+        identity_flag: IdentityFlag = "blocked",
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.identity_unreachable = identity_unreachable
+        self.identity_flag: IdentityFlag = identity_flag
 
 
 class ChannelAdapter(Protocol):

@@ -18,10 +18,9 @@ def build_channels(settings: Settings) -> dict[str, ChannelAdapter]:
     if not settings.telegram_enabled:
         log.info("channel disabled", extra={"channel": "telegram", "why": "no TELEGRAM_BOT_TOKEN"})
     else:
-        log.warning(
-            "channel disabled",
-            extra={"channel": "telegram", "why": "adapter not installed in this build"},
-        )
+        from bot.channels.telegram import TelegramChannel  # PTB is loaded only when used
+
+        channels["telegram"] = TelegramChannel(settings)
     if not settings.twilio_enabled:
         log.info(
             "channel disabled",
@@ -31,8 +30,7 @@ def build_channels(settings: Settings) -> dict[str, ChannelAdapter]:
             },
         )
     else:
-        log.warning(
-            "channel disabled",
-            extra={"channel": "sms", "why": "adapter not installed in this build"},
-        )
+        from bot.channels.sms import TwilioSmsChannel  # twilio is loaded only when used
+
+        channels["sms"] = TwilioSmsChannel(settings)
     return channels

@@ -24,8 +24,8 @@ def _inbound(text: str | None, pid: str = "p1", address: str = "phone-1", **kw) 
     )
 
 
-def test_unknown_sender_gets_the_enrollment_prompt_and_nothing_else_is_stored(engine):
-    outcome = process_inbound(engine, _inbound("hello"))
+def test_unknown_sender_gets_the_enrollment_prompt_and_nothing_else_is_stored(engine, settings):
+    outcome = process_inbound(engine, _inbound("hello"), settings=settings)
 
     assert not outcome.duplicate and outcome.replies == 1
     rows = _messages(engine)
@@ -39,9 +39,9 @@ def test_unknown_sender_gets_the_enrollment_prompt_and_nothing_else_is_stored(en
         assert session.exec(select(ConversationState)).all() == []
 
 
-def test_the_same_provider_id_twice_stores_one_message_and_one_reply(engine):
-    first = process_inbound(engine, _inbound("hello", pid="dup"))
-    second = process_inbound(engine, _inbound("hello", pid="dup"))
+def test_the_same_provider_id_twice_stores_one_message_and_one_reply(engine, settings):
+    first = process_inbound(engine, _inbound("hello", pid="dup"), settings=settings)
+    second = process_inbound(engine, _inbound("hello", pid="dup"), settings=settings)
 
     assert first.duplicate is False and second.duplicate is True
     rows = _messages(engine)
@@ -49,11 +49,11 @@ def test_the_same_provider_id_twice_stores_one_message_and_one_reply(engine):
     assert len([m for m in rows if m.direction == Direction.outbound]) == 1
 
 
-def test_concurrent_duplicates_store_one_message_and_one_reply(engine):
+def test_concurrent_duplicates_store_one_message_and_one_reply(engine, settings):
     outcomes = []
 
     def deliver() -> None:
-        outcomes.append(process_inbound(engine, _inbound("hello", pid="race")))
+        outcomes.append(process_inbound(engine, _inbound("hello", pid="race"), settings=settings))
 
     threads = [threading.Thread(target=deliver) for _ in range(3)]
     for thread in threads:
@@ -66,11 +66,11 @@ def test_concurrent_duplicates_store_one_message_and_one_reply(engine):
     assert len(rows) == 2
 
 
-def test_a_valid_code_links_the_sender_and_uses_up_the_invite(engine):
+def test_a_valid_code_links_the_sender_and_uses_up_the_invite(engine, settings):
     person = make_person(engine, language="kk")
     invite = make_invite(engine, person)
 
-    outcome = process_inbound(engine, _inbound(f"/start {invite.code}"))
+    outcome = process_inbound(engine, _inbound(f"/start {invite.code}"), settings=settings)
 
     assert outcome.replies >= 1
     with Session(engine) as session:
@@ -84,21 +84,21 @@ def test_a_valid_code_links_the_sender_and_uses_up_the_invite(engine):
     assert all(r.person_id == person.id and r.language == "kk" for r in replies)
 
 
-def test_a_used_code_does_not_link_anyone(engine):
+def test_a_used_code_does_not_link_anyone(engine, settings):
     person = make_person(engine)
     invite = make_invite(engine, person, used=True)
 
-    process_inbound(engine, _inbound(invite.code))
+    process_inbound(engine, _inbound(invite.code), settings=settings)
 
     with Session(engine) as session:
         assert session.exec(select(ChannelIdentity)).all() == []
     assert _messages(engine)[1].person_id is None
 
 
-def test_a_known_sender_is_resolved_and_their_state_advances(engine):
+def test_a_known_sender_is_resolved_and_their_state_advances(engine, settings):
     person, identity = make_enrolled(engine, address="phone-7")
 
-    process_inbound(engine, _inbound("help", address="phone-7"))
+    process_inbound(engine, _inbound("help", address="phone-7"), settings=settings)
 
     inbound, reply = _messages(engine)[:2]
     assert inbound.person_id == person.id and inbound.identity_id == identity.id
@@ -106,25 +106,27 @@ def test_a_known_sender_is_resolved_and_their_state_advances(engine):
     assert reply.body
 
 
-def test_a_button_press_is_stored_with_the_label_the_person_saw(engine):
+def test_a_button_press_is_stored_with_the_label_the_person_saw(engine, settings):
     person = make_person(engine, language="ru")
     invite = make_invite(engine, person)
-    process_inbound(engine, _inbound(invite.code, pid="p1"))
+    process_inbound(engine, _inbound(invite.code, pid="p1"), settings=settings)
 
-    process_inbound(engine, _inbound(None, pid="p2", choice="l_kk"))
+    process_inbound(engine, _inbound(None, pid="p2", choice="l_kk"), settings=settings)
 
     pressed = next(m for m in _messages(engine) if m.provider_message_id == "p2")
     assert pressed.body == "[Қазақша]" and pressed.choice_id == "l_kk"
 
 
-def test_two_phones_racing_for_one_code_link_exactly_one(engine):
+def test_two_phones_racing_for_one_code_link_exactly_one(engine, settings):
     person = make_person(engine, language="en")
     invite = make_invite(engine, person)
     barrier = threading.Barrier(2)
 
     def redeem(n: int) -> None:
         barrier.wait()
-        process_inbound(engine, _inbound(invite.code, pid=f"race-{n}", address=f"phone-{n}"))
+        process_inbound(
+            engine, _inbound(invite.code, pid=f"race-{n}", address=f"phone-{n}"), settings=settings
+        )
 
     threads = [threading.Thread(target=redeem, args=(n,)) for n in range(2)]
     for thread in threads:
@@ -141,10 +143,12 @@ def test_two_phones_racing_for_one_code_link_exactly_one(engine):
     assert all(m.person_id == person.id for m in replies if m.address == identity.address)
 
 
-def test_a_photo_is_stored_as_a_photo_and_answered_with_text_only(engine):
+def test_a_photo_is_stored_as_a_photo_and_answered_with_text_only(engine, settings):
     person, _ = make_enrolled(engine, address="phone-9", language="en")
 
-    process_inbound(engine, _inbound(None, pid="ph", address="phone-9", kind="photo"))
+    process_inbound(
+        engine, _inbound(None, pid="ph", address="phone-9", kind="photo"), settings=settings
+    )
 
     inbound, reply = _messages(engine)
     assert inbound.kind == "photo" and inbound.person_id == person.id

@@ -113,7 +113,7 @@ def test_interest_in_a_job_with_consent_creates_a_referral_sharing_name_and_phon
     engine, settings, say
 ):
     partners = _partners(engine)
-    person, identity = make_enrolled(engine, language="en", region="Karaganda")
+    _person, identity = make_enrolled(engine, language="en", region="Karaganda")
 
     transcript = [say(identity.address, "menu")]
     for _ in range(8):
@@ -142,7 +142,7 @@ def test_interest_in_a_job_with_consent_creates_a_referral_sharing_name_and_phon
 
 def test_no_bed_tonight_gives_shelter_contacts_and_a_high_escalation(engine, settings, say):
     _partners(engine)
-    person, identity = make_enrolled(engine, language="en", region="Karaganda")
+    _person, identity = make_enrolled(engine, language="en", region="Karaganda")
 
     say(identity.address, "menu")
     replies = say(identity.address, "housing")

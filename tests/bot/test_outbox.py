@@ -43,9 +43,11 @@ def _queue(engine, person, identity, body="hi") -> int:
         return message.id
 
 
-async def test_a_reply_committed_before_a_crash_is_sent_by_the_next_run(engine):
+async def test_a_reply_committed_before_a_crash_is_sent_by_the_next_run(engine, settings):
     # The web process committed the reply and died before any dispatcher ran.
-    process_inbound(engine, InboundMessage("simulator", "phone-1", "p-1", text="hello"))
+    process_inbound(
+        engine, InboundMessage("simulator", "phone-1", "p-1", text="hello"), settings=settings
+    )
     assert [m.status for m in _outbound(engine)] == [MessageStatus.queued]
 
     channel = ScriptedChannel()
@@ -57,7 +59,9 @@ async def test_a_reply_committed_before_a_crash_is_sent_by_the_next_run(engine):
     assert message.status == MessageStatus.sent and message.provider_message_id == "simulator-1"
 
 
-async def test_a_row_left_sending_by_a_crashed_dispatcher_is_claimed_again_after_the_lease(engine):
+async def test_a_row_left_sending_by_a_crashed_dispatcher_is_claimed_again_after_the_lease(
+    engine, settings
+):
     person, identity = make_enrolled(engine)
     _queue(engine, person, identity)
     with Session(engine) as session:
@@ -74,7 +78,7 @@ async def test_a_row_left_sending_by_a_crashed_dispatcher_is_claimed_again_after
     assert _outbound(engine)[0].attempts == 2
 
 
-async def test_two_dispatchers_never_claim_the_same_row(engine):
+async def test_two_dispatchers_never_claim_the_same_row(engine, settings):
     person, identity = make_enrolled(engine)
     for n in range(20):
         _queue(engine, person, identity, body=f"m{n}")
@@ -87,7 +91,7 @@ async def test_two_dispatchers_never_claim_the_same_row(engine):
     assert not a & b
 
 
-async def test_retry_after_is_honoured_then_the_message_is_delivered_once(engine):
+async def test_retry_after_is_honoured_then_the_message_is_delivered_once(engine, settings):
     person, identity = make_enrolled(engine)
     _queue(engine, person, identity)
     channel = ScriptedChannel()
@@ -106,7 +110,7 @@ async def test_retry_after_is_honoured_then_the_message_is_delivered_once(engine
     assert len(channel.sent) == 1
 
 
-async def test_transient_errors_give_up_after_max_attempts(engine):
+async def test_transient_errors_give_up_after_max_attempts(engine, settings):
     person, identity = make_enrolled(engine)
     _queue(engine, person, identity)
     channel = ScriptedChannel()
@@ -122,7 +126,7 @@ async def test_transient_errors_give_up_after_max_attempts(engine):
     assert escalation.reason == "unreachable" and escalation.severity == "low"
 
 
-async def test_blocked_goes_to_the_other_channel_when_there_is_one(engine):
+async def test_blocked_goes_to_the_other_channel_when_there_is_one(engine, settings):
     person, telegram = make_enrolled(engine, channel="telegram", address="555")
     with Session(engine, expire_on_commit=False) as session:
         sms = ChannelIdentity(
@@ -148,7 +152,7 @@ async def test_blocked_goes_to_the_other_channel_when_there_is_one(engine):
         assert session.exec(select(Escalation)).all() == []
 
 
-async def test_blocked_with_no_other_channel_opens_one_unreachable_escalation(engine):
+async def test_blocked_with_no_other_channel_opens_one_unreachable_escalation(engine, settings):
     person, telegram = make_enrolled(engine, channel="telegram", address="556")
     _queue(engine, person, telegram, body="one")
     _queue(engine, person, telegram, body="two")
@@ -162,7 +166,7 @@ async def test_blocked_with_no_other_channel_opens_one_unreachable_escalation(en
     assert [(e.reason, e.status) for e in escalations] == [("unreachable", "open")]
 
 
-async def test_messages_to_one_person_keep_their_order(engine):
+async def test_messages_to_one_person_keep_their_order(engine, settings):
     person, identity = make_enrolled(engine)
     for n in range(5):
         _queue(engine, person, identity, body=f"m{n}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import secrets
 import threading
 import time
@@ -62,6 +63,19 @@ def error(code: int, status: int = 400) -> Answer:
 def gateway_page(status: int = 502) -> Answer:
     """What a load balancer answers when Twilio is down: HTML, not Twilio's JSON."""
     return Answer(status=status, body="<html><body>Bad Gateway</body></html>")
+
+
+def problem_details(code: int, status: int = 400) -> Answer:
+    """The RFC 9457 error body some newer Twilio APIs answer with."""
+    body = json.dumps(
+        {
+            "type": f"https://www.twilio.com/docs/errors/{code}",
+            "title": ERROR_MESSAGES.get(code, "Error"),
+            "status": status,
+            "code": code,
+        }
+    )
+    return Answer(status=status, body=body)
 
 
 def hang(seconds: float = 30.0) -> Answer:
