@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from bot.channels.base import (
@@ -67,17 +68,39 @@ class DispatchSummary:
             self.by_channel[channel] += count
 
 
-def claim_outbound(session: Session, now: datetime, limit: int) -> list[Message]:
+@dataclass(frozen=True)
+class Lane:
+    """Which channels one dispatch loop claims: `channels`, or with `exclude` every other.
+
+    Each configured channel gets its own loop, so a paced SMS burst (one a second) never
+    holds back Telegram replies claimed in the same pass; one more loop takes messages for
+    channels this process cannot send, so they still time out and fall back."""
+
+    channels: tuple[str, ...] = ()
+    exclude: bool = False
+
+    def clause(self) -> ColumnElement[bool] | None:
+        if not self.channels:
+            return None  # every channel
+        inside = col(Message.channel).in_(self.channels)
+        return ~inside if self.exclude else inside
+
+
+EVERY_CHANNEL = Lane()
+
+
+def claim_outbound(
+    session: Session, now: datetime, limit: int, lane: Lane = EVERY_CHANNEL
+) -> list[Message]:
     due = or_(
         and_(Message.status == MessageStatus.queued, col(Message.next_attempt_at) <= now),
         and_(Message.status == MessageStatus.sending, col(Message.claimed_at) <= now - LEASE),
     )
-    candidates = (
-        select(Message.id)
-        .where(Message.direction == Direction.outbound, due)
-        .order_by(col(Message.next_attempt_at), col(Message.id))
-        .limit(limit)
-    )
+    candidates = select(Message.id).where(Message.direction == Direction.outbound, due)
+    lane_clause = lane.clause()
+    if lane_clause is not None:
+        candidates = candidates.where(lane_clause)
+    candidates = candidates.order_by(col(Message.next_attempt_at), col(Message.id)).limit(limit)
     if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
         candidates = candidates.with_for_update(skip_locked=True)
     statement = (
@@ -115,8 +138,10 @@ class Dispatcher:
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         record_every_seconds: float = RECORD_EVERY_SECONDS,
+        lane: Lane = EVERY_CHANNEL,
     ) -> None:
         self.engine = engine
+        self.lane = lane
         self.channels = channels
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -141,7 +166,7 @@ class Dispatcher:
                 if summary.claimed >= self.batch_size:
                     continue  # more waiting: no pause
             except Exception:
-                log.exception("dispatcher pass failed")
+                log.exception("dispatcher pass failed", extra={"lane": self.lane.channels})
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             except TimeoutError:
@@ -198,7 +223,7 @@ class Dispatcher:
 
     def _claim(self, now: datetime) -> tuple[list[OutboundMessage], int]:
         with session_scope(self.engine) as session:
-            claimed = claim_outbound(session, now, self.batch_size)
+            claimed = claim_outbound(session, now, self.batch_size, self.lane)
             rows = hold_back_unreachable(session, claimed, now)
             return [
                 OutboundMessage(

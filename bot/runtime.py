@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_channels
 from bot.db import make_engine
-from bot.outbox import Dispatcher
+from bot.dispatch_lanes import DispatcherLanes
 from bot.settings import Settings
 from bot.worker import Worker
 
@@ -22,14 +22,14 @@ class Runtime:
     settings: Settings
     engine: Engine
     channels: dict[str, ChannelAdapter]
-    dispatcher: Dispatcher
+    dispatcher: DispatcherLanes
     worker: Worker | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, with_worker: bool) -> Runtime:
         engine = make_engine(settings.database_url)
         channels = build_channels(settings)
-        dispatcher = Dispatcher(
+        dispatcher = DispatcherLanes(
             engine,
             channels,
             batch_size=settings.outbox_batch_size,

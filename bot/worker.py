@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.clock import utcnow
+from bot.dispatch_lanes import DispatcherLanes
 from bot.outbox import Dispatcher
 from bot.settings import Settings
 from bot.sweeps.appointments import send_appointment_reminders
@@ -35,7 +36,7 @@ class Worker:
         self,
         settings: Settings,
         engine: Engine,
-        dispatcher: Dispatcher,
+        dispatcher: Dispatcher | DispatcherLanes,
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
