@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
 from bot.clock import utcnow
+from bot.dispatch_lanes import DispatcherLanes
 from bot.inbound import InboundMessage, process_inbound
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, MessageStatus
@@ -173,3 +175,51 @@ async def test_messages_to_one_person_keep_their_order(engine, settings):
     channel = ScriptedChannel()
     await Dispatcher(engine, {"simulator": channel}).run_once()
     assert [m.text for m in channel.sent] == [f"m{n}" for n in range(5)]
+
+
+async def test_each_channel_has_its_own_lane_and_unknown_channels_still_time_out(engine):
+    person, sms = make_enrolled(engine, channel="sms", address="+77011234567")
+    _, tg = make_enrolled(engine, channel="telegram", address="777")
+    _, fax = make_enrolled(engine, channel="fax", address="1")
+    for identity in (sms, tg, fax):
+        _queue(engine, person, identity, body=identity.channel)
+    sms_channel, tg_channel = ScriptedChannel("sms"), ScriptedChannel("telegram")
+    lanes = DispatcherLanes(engine, {"sms": sms_channel, "telegram": tg_channel})
+
+    assert [(d.lane.channels, d.lane.exclude) for d in lanes.dispatchers] == [
+        (("sms",), False),
+        (("telegram",), False),
+        (("sms", "telegram"), True),
+    ]
+    summary = await lanes.run_once()
+
+    assert summary.sent == 2 and summary.retried == 1
+    assert [m.text for m in sms_channel.sent] == ["sms"]
+    assert [m.text for m in tg_channel.sent] == ["telegram"]
+    with Session(engine) as session:
+        fax_message = session.exec(select(Message).where(Message.channel == "fax")).one()
+    assert fax_message.status == MessageStatus.queued
+    assert fax_message.error == "channel not configured"
+
+
+async def test_a_slow_lane_does_not_hold_back_another(engine):
+    person, sms = make_enrolled(engine, channel="sms", address="+77011234568")
+    _, tg = make_enrolled(engine, channel="telegram", address="778")
+    _queue(engine, person, sms, body="slow")
+    _queue(engine, person, tg, body="fast")
+    release = asyncio.Event()
+
+    class SlowSms(ScriptedChannel):
+        async def send(self, message):  # a paced channel, held until released
+            await release.wait()
+            return await super().send(message)
+
+    tg_channel = ScriptedChannel("telegram")
+    lanes = DispatcherLanes(engine, {"sms": SlowSms("sms"), "telegram": tg_channel})
+    slow_pass = asyncio.create_task(lanes.dispatchers[0].run_once())
+    await lanes.dispatchers[1].run_once()
+
+    assert [m.text for m in tg_channel.sent] == ["fast"]  # while SMS is still sending
+    assert not slow_pass.done()
+    release.set()
+    assert (await slow_pass).sent == 1
