@@ -20,9 +20,10 @@ run: $(STAMP)
 	$(BIN)/jolserik demo
 	$(BIN)/jolserik serve --host 127.0.0.1 --port 8000
 
-## make test: ruff, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
+## make test: ruff and mypy, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

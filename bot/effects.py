@@ -95,6 +95,7 @@ def apply_flow_result(
             case _ if person is None:
                 log.error("effect needs a person", extra={"effect": type(effect).__name__})
             case RecordConsent(granted=granted, text_version=version):
+                assert person.id is not None
                 session.add(
                     ConsentRecord(
                         person_id=person.id,
@@ -185,13 +186,13 @@ def _redeem_invite(
         log.info("invite no longer valid at redemption")
         return None, target.identity
     person = session.get(Person, invite.person_id)
-    if person is None:
+    if person is None or person.id is None:
         return None, target.identity
     invite.used_at = now
     identity = target.identity or ChannelIdentity(
         person_id=person.id, channel=target.channel, address=target.address, created_at=now
     )
-    identity.person_id = person.id  # type: ignore[assignment]
+    identity.person_id = person.id
     identity.last_seen_at = now
     session.add_all([invite, identity])
     session.flush()

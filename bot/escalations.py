@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.cadence import ACK_DEADLINE
 from bot.models import Escalation
-from bot.models.enums import EscalationStatus
+from bot.models.enums import EscalationStatus, Severity
 
 
 def open_escalation(
@@ -36,7 +36,7 @@ def open_escalation(
     escalation = Escalation(
         person_id=person_id,
         reason=reason,
-        severity=severity,
+        severity=Severity(severity),
         detail=detail[:500],
         ack_deadline=now + ACK_DEADLINE.get(severity, ACK_DEADLINE["low"]),
         created_at=now,

@@ -93,10 +93,10 @@ def claim_outbound(
     session: Session, now: datetime, limit: int, lane: Lane = EVERY_CHANNEL
 ) -> list[Message]:
     due = or_(
-        and_(Message.status == MessageStatus.queued, col(Message.next_attempt_at) <= now),
-        and_(Message.status == MessageStatus.sending, col(Message.claimed_at) <= now - LEASE),
+        and_(col(Message.status) == MessageStatus.queued, col(Message.next_attempt_at) <= now),
+        and_(col(Message.status) == MessageStatus.sending, col(Message.claimed_at) <= now - LEASE),
     )
-    candidates = select(Message.id).where(Message.direction == Direction.outbound, due)
+    candidates = select(col(Message.id)).where(col(Message.direction) == Direction.outbound, due)
     lane_clause = lane.clause()
     if lane_clause is not None:
         candidates = candidates.where(lane_clause)
@@ -309,7 +309,7 @@ def hold_back_unreachable(session: Session, rows: list[Message], now: datetime) 
     unreachable = {
         (channel, address)
         for channel, address in session.execute(
-            select(ChannelIdentity.channel, ChannelIdentity.address).where(
+            select(col(ChannelIdentity.channel), col(ChannelIdentity.address)).where(
                 col(ChannelIdentity.channel).in_({row.channel for row in checked}),
                 col(ChannelIdentity.address).in_({row.address for row in checked}),
                 or_(
@@ -367,7 +367,7 @@ def reroute_or_escalate(
         session.execute(
             select(ChannelIdentity)
             .where(
-                ChannelIdentity.person_id == message.person_id,
+                col(ChannelIdentity.person_id) == message.person_id,
                 col(ChannelIdentity.id) != message.identity_id,
                 col(ChannelIdentity.blocked).is_(False),
                 col(ChannelIdentity.opted_out).is_(False),

@@ -29,14 +29,16 @@ from flows.wording import reveals
 NAME = "appointment"
 REASON_CHARS = 500
 
-KIND_LABELS = MappingProxyType({
-    "meeting": Localized("appointment.kind.meeting"),
-    "documents": Localized("appointment.kind.documents"),
-    "job_interview": Localized("appointment.kind.job_interview"),
-    "counselling": Localized("appointment.kind.counselling"),
-    "medical": Localized("appointment.kind.medical"),
-    "other": Localized("appointment.kind.other"),
-})
+KIND_LABELS = MappingProxyType(
+    {
+        "meeting": Localized("appointment.kind.meeting"),
+        "documents": Localized("appointment.kind.documents"),
+        "job_interview": Localized("appointment.kind.job_interview"),
+        "counselling": Localized("appointment.kind.counselling"),
+        "medical": Localized("appointment.kind.medical"),
+        "other": Localized("appointment.kind.other"),
+    }
+)
 KINDS = frozenset(KIND_LABELS)
 # An empty place (none given, or words that must not be shown) reads "ask your officer".
 PLACE_LABELS = MappingProxyType({"": Localized("appointment.place_unknown")})

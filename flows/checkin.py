@@ -59,19 +59,23 @@ NOTE_QUESTION = Question("checkin.ask_note", NOTE_CHOICES)
 
 # The same questions with a reminder in front, for the one nudge before a check-in
 # counts as missed.
-NUDGES = MappingProxyType({
-    "mood": Question("checkin.nudge_mood", MOOD_CHOICES),
-    "need": Question("checkin.nudge_need", NEED_CHOICES),
-    "note": Question("checkin.nudge_note", NOTE_CHOICES),
-})
+NUDGES = MappingProxyType(
+    {
+        "mood": Question("checkin.nudge_mood", MOOD_CHOICES),
+        "need": Question("checkin.nudge_need", NEED_CHOICES),
+        "note": Question("checkin.nudge_note", NOTE_CHOICES),
+    }
+)
 
 THANKS = Reply("checkin.thanks")
 SORRY = Reply("checkin.sorry")
-JOURNEYS: MappingProxyType[str, Callable[[FlowContext], FlowResult]] = MappingProxyType({
-    "work": work.start,
-    "housing": housing.start,
-    "counselling": counselling.start,
-})
+JOURNEYS: MappingProxyType[str, Callable[[FlowContext], FlowResult]] = MappingProxyType(
+    {
+        "work": work.start,
+        "housing": housing.start,
+        "counselling": counselling.start,
+    }
+)
 
 
 def start(ctx: FlowContext) -> FlowResult:
@@ -81,12 +85,10 @@ def start(ctx: FlowContext) -> FlowResult:
 def nudge(ctx: FlowContext, resume: dict[str, Any] | None) -> FlowResult:
     """Remind the person of the check-in question still open (or ask it anew)."""
     open_step = resume.get("step") if resume and resume.get("flow") == NAME else None
-    if open_step not in NUDGES:
+    if not isinstance(open_step, str) or open_step not in NUDGES:
         return FlowResult(replies=(NUDGES["mood"].reply(),), state=state(NAME, "mood"))
     data = resume.get("data", {}) if resume else {}
-    return FlowResult(
-        replies=(NUDGES[open_step].reply(),), state=state(NAME, open_step, **data)
-    )
+    return FlowResult(replies=(NUDGES[open_step].reply(),), state=state(NAME, open_step, **data))
 
 
 def _step(ctx: FlowContext) -> FlowResult:

@@ -42,8 +42,8 @@ def declined_escalation(person: PersonSnapshot | None) -> tuple[Effect, ...]:
     # person repeats the same answer.
     if person is not None and person.consent_given is False:
         return ()
-    reason = "consent_withdrawn" if person is not None and person.consent_given else (
-        "consent_declined"
+    reason = (
+        "consent_withdrawn" if person is not None and person.consent_given else ("consent_declined")
     )
     return (OpenEscalation(reason=reason, severity="low"),)
 

@@ -95,9 +95,7 @@ def _no_partner(ctx: FlowContext) -> FlowResult:
         severity="low",
         detail=note[:40] if isinstance(note, str) else "",
     )
-    return FlowResult(
-        replies=(Reply("officer.request_noted"),), state=IDLE, effects=(escalation,)
-    )
+    return FlowResult(replies=(Reply("officer.request_noted"),), state=IDLE, effects=(escalation,))
 
 
 FLOW = FlowSpec(

@@ -49,23 +49,83 @@ _LATIN = re.compile(r"[a-zäöüūğşıñç]")
 # Inside a Cyrillic word, Latin letters are look-alikes typed by mistake (or on purpose).
 _LOOKALIKES = str.maketrans("aeopcxykmthbi", "аеорсхукмтнви")
 # Spelling variants people type, and Kazakh letters typed with a Russian keyboard.
-_FOLD = str.maketrans({
-    "ё": "е", "й": "и", "ы": "и", "э": "е", "ь": None, "ъ": None,
-    "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
-})
+_FOLD = str.maketrans(
+    {
+        "ё": "е",
+        "й": "и",
+        "ы": "и",
+        "э": "е",
+        "ь": None,
+        "ъ": None,
+        "ә": "а",
+        "ғ": "г",
+        "қ": "к",
+        "ң": "н",
+        "ө": "о",
+        "ұ": "у",
+        "ү": "у",
+        "һ": "х",
+        "і": "и",
+    }
+)
 # Russian and Kazakh typed in Latin letters, read back as Cyrillic (longest first).
 _TRANSLIT = (
-    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"),
-    ("ts", "ц"), ("ya", "я"), ("ia", "я"), ("ja", "я"), ("yu", "ю"), ("iu", "ю"), ("ju", "ю"),
-    ("yo", "е"), ("jo", "е"), ("ye", "е"),
+    ("shch", "щ"),
+    ("sch", "щ"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("ts", "ц"),
+    ("ya", "я"),
+    ("ia", "я"),
+    ("ja", "я"),
+    ("yu", "ю"),
+    ("iu", "ю"),
+    ("ju", "ю"),
+    ("yo", "е"),
+    ("jo", "е"),
+    ("ye", "е"),
 )
-_TRANSLIT_ONE = str.maketrans({
-    "a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и",
-    "y": "и", "j": "ж", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п",
-    "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф", "h": "х", "x": "х", "c": "ц",
-    "w": "ш", "q": "к", "ä": "а", "ö": "о", "ü": "у", "ū": "у", "ğ": "г", "ş": "ш",
-    "ı": "и", "ñ": "н", "ç": "ч",
-})
+_TRANSLIT_ONE = str.maketrans(
+    {
+        "a": "а",
+        "b": "б",
+        "v": "в",
+        "g": "г",
+        "d": "д",
+        "e": "е",
+        "z": "з",
+        "i": "и",
+        "y": "и",
+        "j": "ж",
+        "k": "к",
+        "l": "л",
+        "m": "м",
+        "n": "н",
+        "o": "о",
+        "p": "п",
+        "r": "р",
+        "s": "с",
+        "t": "т",
+        "u": "у",
+        "f": "ф",
+        "h": "х",
+        "x": "х",
+        "c": "ц",
+        "w": "ш",
+        "q": "к",
+        "ä": "а",
+        "ö": "о",
+        "ü": "у",
+        "ū": "у",
+        "ğ": "г",
+        "ş": "ш",
+        "ı": "и",
+        "ñ": "н",
+        "ç": "ч",
+    }
+)
 _TRANSLIT_PAIRS = re.compile("|".join(pair for pair, _ in _TRANSLIT))
 _TRANSLIT_PAIR = dict(_TRANSLIT)
 # Russian is written as heard: unstressed о/а and е/и/я are confused ("пакончу с сабой",

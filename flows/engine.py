@@ -40,19 +40,37 @@ from flows.types import (
 )
 from flows.vocabulary import INTENT_CHOICES
 
-FLOWS: Mapping[str, FlowSpec] = MappingProxyType({
-    spec.name: spec
-    for spec in (
-        enrollment.FLOW, checkin.FLOW, menu.FLOW, language.FLOW, consent.FLOW, work.FLOW,
-        housing.FLOW, counselling.FLOW, appointments.FLOW, referrals.FLOW, officer.FLOW,
-    )
-})
+FLOWS: Mapping[str, FlowSpec] = MappingProxyType(
+    {
+        spec.name: spec
+        for spec in (
+            enrollment.FLOW,
+            checkin.FLOW,
+            menu.FLOW,
+            language.FLOW,
+            consent.FLOW,
+            work.FLOW,
+            housing.FLOW,
+            counselling.FLOW,
+            appointments.FLOW,
+            referrals.FLOW,
+            officer.FLOW,
+        )
+    }
+)
 
 # Short side trips: when one finishes, the question the person was answering before
 # (say, a check-in) is asked again instead of being dropped.
-INTERRUPTIONS = frozenset({
-    menu.NAME, language.NAME, consent.NAME, appointments.NAME, referrals.NAME, officer.NAME,
-})
+INTERRUPTIONS = frozenset(
+    {
+        menu.NAME,
+        language.NAME,
+        consent.NAME,
+        appointments.NAME,
+        referrals.NAME,
+        officer.NAME,
+    }
+)
 
 HELP = Reply("help.text")
 # Before enrollment is done there is no menu to point to, only the question to answer.
@@ -209,11 +227,13 @@ def _count(ctx: FlowContext, result: FlowResult) -> FlowResult:
     return FlowResult(replies=(first, *offered.replies), state=offered.state, effects=effects)
 
 
-_INTENTS: Mapping[str, Callable[[FlowContext], FlowResult]] = MappingProxyType({
-    "help": _help,
-    "menu": lambda ctx: menu.open_menu(resume_point(ctx.state)),
-    "language": lambda ctx: language.open_language(resume_point(ctx.state)),
-    "privacy": lambda ctx: consent.open_privacy(resume_point(ctx.state), ctx.person),
-    "officer": _officer,
-    "start": _start,
-})
+_INTENTS: Mapping[str, Callable[[FlowContext], FlowResult]] = MappingProxyType(
+    {
+        "help": _help,
+        "menu": lambda ctx: menu.open_menu(resume_point(ctx.state)),
+        "language": lambda ctx: language.open_language(resume_point(ctx.state)),
+        "privacy": lambda ctx: consent.open_privacy(resume_point(ctx.state), ctx.person),
+        "officer": _officer,
+        "start": _start,
+    }
+)

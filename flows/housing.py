@@ -64,9 +64,7 @@ def _when(ctx: FlowContext) -> FlowResult:
 
 def tonight(ctx: FlowContext) -> FlowResult:
     shelters = [
-        org
-        for org in ctx.directory.organisations
-        if org.kind == "shelter" and org.contact_phone
+        org for org in ctx.directory.organisations if org.kind == "shelter" and org.contact_phone
     ][:MAX_SHELTERS]
     if shelters:
         contacts = "\n".join(f"{org.name[:40]}: {org.contact_phone}" for org in shelters)
@@ -89,7 +87,7 @@ def _no_partner(ctx: FlowContext) -> FlowResult:
     if answer == "h_no":
         return FlowResult(replies=(sharing.NOT_NOW,), state=IDLE)
     when = ctx.state.data.get("when")
-    detail = when if when in WHEN_NOTE.values() else ""
+    detail = when if isinstance(when, str) and when in WHEN_NOTE.values() else ""
     return FlowResult(
         replies=(Reply("officer.request_noted"),),
         state=IDLE,

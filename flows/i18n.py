@@ -21,15 +21,17 @@ FALLBACK_LANGUAGE = "en"
 BOT_KEYS = frozenset({"common.error"})
 # The SMS channel's own texts: the numbered-menu instruction, the invitation and the
 # opt-out confirmations (bot/channels/sms_render.py, bot/sms_inbound.py).
-SMS_KEYS = frozenset({
-    "sms.reply_with_numbers",
-    "sms.reply_with_range",
-    "sms.reply_with_number",
-    "sms.invite",
-    "sms.opted_out",
-    "sms.opted_in",
-    "sms.opted_out_help",
-})
+SMS_KEYS = frozenset(
+    {
+        "sms.reply_with_numbers",
+        "sms.reply_with_range",
+        "sms.reply_with_number",
+        "sms.invite",
+        "sms.opted_out",
+        "sms.opted_in",
+        "sms.opted_out_help",
+    }
+)
 BOT_KEYS = BOT_KEYS | SMS_KEYS
 
 

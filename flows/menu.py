@@ -82,6 +82,4 @@ def _chosen(ctx: FlowContext, choice: str, resume: Any) -> FlowResult:
             return FlowResult(replies=(Reply("help.text"),), state=IDLE)
 
 
-FLOW = FlowSpec(
-    name=NAME, questions={"choose": MENU_QUESTION, "more": MORE_QUESTION}, step=_step
-)
+FLOW = FlowSpec(name=NAME, questions={"choose": MENU_QUESTION, "more": MORE_QUESTION}, step=_step)

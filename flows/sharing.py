@@ -81,6 +81,7 @@ def _referral(data: dict) -> CreateReferral | None:
         return None
     if opp_id is not None and not _is_id(opp_id):
         return None
+    assert isinstance(org_id, int)  # checked by _is_id above
     return CreateReferral(
         kind=kind,
         organisation_id=org_id,

@@ -122,8 +122,10 @@ def _show(field: str, ids: list[int], index: int, item: OpportunityInfo) -> Flow
 
 
 def _about(item: OpportunityInfo) -> str:
-    where = f"{item.organisation_name[:40]}, {item.region[:30]}" if item.region else (
-        item.organisation_name[:40]
+    where = (
+        f"{item.organisation_name[:40]}, {item.region[:30]}"
+        if item.region
+        else (item.organisation_name[:40])
     )
     lines = [item.title[:50], where, " ".join(item.description.split())[:60]]
     return "\n".join(line for line in lines if line)
@@ -168,9 +170,7 @@ def _no_match(ctx: FlowContext, field: str, *, gone: bool = False) -> FlowResult
     question = NOTHING_QUESTION if partner else NOTHING_NO_PARTNER_QUESTION
     step = "nothing" if partner else "nothing_officer"
     before = (Reply("work.gone"),) if gone else ()
-    return FlowResult(
-        replies=(*before, question.reply()), state=state(NAME, step, field=field)
-    )
+    return FlowResult(replies=(*before, question.reply()), state=state(NAME, step, field=field))
 
 
 def _nothing(ctx: FlowContext) -> FlowResult:

@@ -12,12 +12,13 @@ are queued like every channel's, so their delivery is tracked and retried.
 from __future__ import annotations
 
 import logging
+from typing import cast
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -67,7 +68,7 @@ async def signed_form(request: Request, settings: Settings) -> FormData:
         )
     except ValueError:
         raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN) from None
-    form = FormData(pairs)
+    form = FormData(cast(list[tuple[str, str | UploadFile]], pairs))
     validator = RequestValidator(settings.twilio_auth_token)
     if not validator.validate(public_url(settings, request), form, signature):
         log.warning("twilio signature rejected", extra={"path": request.url.path})

@@ -50,6 +50,7 @@ def schedule_cadence_checkins(engine: Engine, settings: Settings, now: datetime)
         session.add(person)
         if not person.consent_given:
             return False
+        assert person.id is not None
         session.add(CheckIn(person_id=person.id, due_at=now, created_at=now))
         return True
 
