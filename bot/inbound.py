@@ -91,7 +91,7 @@ def _process(
     settings: Settings,
     stranger_replies_per_day: int | None = None,
 ) -> InboundOutcome:
-    message = _insert_inbound(session, inbound, now)
+    message = insert_inbound(session, inbound, now)
     identity = session.exec(
         select(ChannelIdentity)
         .where(
@@ -166,7 +166,16 @@ def _process(
     return InboundOutcome(duplicate=False, message_id=message.id, replies=len(applied.replies))
 
 
-def _insert_inbound(session: Session, inbound: InboundMessage, now: datetime) -> Message:
+def insert_inbound(
+    session: Session,
+    inbound: InboundMessage,
+    now: datetime,
+    *,
+    identity: ChannelIdentity | None = None,
+    kind: str | None = None,
+) -> Message:
+    """Store what arrived; a second delivery of the same provider id raises IntegrityError
+    here, before any other work."""
     body = inbound.text
     if not body and inbound.choice:
         body = _pressed_label(session, inbound)
@@ -175,14 +184,16 @@ def _insert_inbound(session: Session, inbound: InboundMessage, now: datetime) ->
         channel=inbound.channel,
         address=inbound.address,
         provider_message_id=inbound.provider_message_id,
-        kind=inbound.kind,
+        person_id=identity.person_id if identity else None,
+        identity_id=identity.id if identity else None,
+        kind=kind or inbound.kind,
         body=(body or "")[:MAX_BODY_CHARS],
         choice_id=inbound.choice,
         status=MessageStatus.received,
         created_at=now,
     )
     session.add(message)
-    session.flush()  # raises IntegrityError now for a duplicate, before any other work
+    session.flush()
     return message
 
 
@@ -257,7 +268,7 @@ def _is_database_error(exc: Exception) -> bool:
 def _store_with_apology(engine: Engine, inbound: InboundMessage, now: datetime) -> InboundOutcome:
     try:
         with session_scope(engine) as session:
-            message = _insert_inbound(session, inbound, now)
+            message = insert_inbound(session, inbound, now)
             identity = session.exec(
                 select(ChannelIdentity).where(
                     ChannelIdentity.channel == inbound.channel,

@@ -25,15 +25,17 @@ from bot import audit
 from bot.clock import utcnow
 from bot.conversation import as_language
 from bot.db import session_scope
+from bot.effects import Target, queue_reply
 from bot.escalations import open_escalation
-from bot.inbound import MAX_BODY_CHARS, InboundMessage, InboundOutcome, process_inbound
-from bot.models import ChannelIdentity, Escalation, Message, Person
-from bot.models.enums import Channel, Direction, EscalationStatus, MessageStatus
+from bot.inbound import InboundMessage, InboundOutcome, insert_inbound, process_inbound
+from bot.models import ChannelIdentity, Escalation, Person
+from bot.models.enums import Channel, EscalationStatus
 from bot.outbox import KEYWORD_REPLY_KIND
 from bot.settings import Settings
 from bot.sms_keywords import Keyword, classify, twilio_acts_on
 from bot.sms_strangers import OPT_OUT_KIND, STRANGER_REPLIES_PER_DAY
 from flows.i18n import translate
+from flows.render import RenderedReply
 
 log = logging.getLogger(__name__)
 
@@ -177,20 +179,7 @@ def _stored(
     *,
     kind: str,
 ) -> InboundOutcome:
-    message = Message(
-        direction=Direction.inbound,
-        channel=inbound.channel,
-        address=inbound.address,
-        provider_message_id=inbound.provider_message_id,
-        person_id=identity.person_id if identity else None,
-        identity_id=identity.id if identity else None,
-        kind=kind,
-        body=(inbound.text or "")[:MAX_BODY_CHARS],
-        status=MessageStatus.received,
-        created_at=now,
-    )
-    session.add(message)
-    session.flush()  # a duplicate delivery raises IntegrityError here, before anything else
+    message = insert_inbound(session, inbound, now, identity=identity, kind=kind)
     if identity is not None:
         identity.last_seen_at = now
         session.add(identity)
@@ -209,19 +198,14 @@ def _confirm(
     if twilio_replied:
         return outcome  # Twilio has answered this keyword itself
     language = as_language(person.language)
-    session.add(
-        Message(
-            direction=Direction.outbound,
-            channel=identity.channel,
-            address=identity.address,
-            person_id=person.id,
-            identity_id=identity.id,
-            kind=KEYWORD_REPLY_KIND,
-            body=translate(key, language),
-            language=language,
-            status=MessageStatus.queued,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    queue_reply(
+        session,
+        RenderedReply(text=translate(key, language), choices=()),
+        Target(identity.channel, identity.address, identity),
+        identity,
+        person,
+        language,
+        now,
+        KEYWORD_REPLY_KIND,
     )
     return InboundOutcome(duplicate=False, message_id=outcome.message_id, replies=1)

@@ -18,6 +18,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from flows.matching import KAZAKH_ON_RUSSIAN_KEYBOARD
 from flows.types import (
     IDLE,
     Deployment,
@@ -51,21 +52,12 @@ _LOOKALIKES = str.maketrans("aeopcxykmthbi", "аеорсхукмтнви")
 # Spelling variants people type, and Kazakh letters typed with a Russian keyboard.
 _FOLD = str.maketrans(
     {
-        "ё": "е",
+        **KAZAKH_ON_RUSSIAN_KEYBOARD,
         "й": "и",
         "ы": "и",
         "э": "е",
         "ь": None,
         "ъ": None,
-        "ә": "а",
-        "ғ": "г",
-        "қ": "к",
-        "ң": "н",
-        "ө": "о",
-        "ұ": "у",
-        "ү": "у",
-        "һ": "х",
-        "і": "и",
     }
 )
 # Russian and Kazakh typed in Latin letters, read back as Cyrillic (longest first).

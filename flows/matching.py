@@ -15,23 +15,21 @@ from flows.i18n import translate
 from flows.types import LANGUAGES, Choice, UserInput
 from flows.vocabulary import INTENT_WORDS, SYNONYMS
 
-# People without a Kazakh keyboard type the nearest Russian letter (жок, комек, тил),
-# and Latin "i" for "і"; folding both sides the same way makes those match.
-_FOLD = str.maketrans(
-    {
-        "ё": "е",
-        "ә": "а",
-        "ғ": "г",
-        "қ": "к",
-        "ң": "н",
-        "ө": "о",
-        "ұ": "у",
-        "ү": "у",
-        "һ": "х",
-        "і": "и",
-        "i": "и",
-    }
-)
+# People without a Kazakh keyboard type the nearest Russian letter (жок, комек, тил).
+KAZAKH_ON_RUSSIAN_KEYBOARD = {
+    "ё": "е",
+    "ә": "а",
+    "ғ": "г",
+    "қ": "к",
+    "ң": "н",
+    "ө": "о",
+    "ұ": "у",
+    "ү": "у",
+    "һ": "х",
+    "і": "и",
+}
+# ...and Latin "i" for "і"; folding both sides the same way makes those match.
+_FOLD = str.maketrans({**KAZAKH_ON_RUSSIAN_KEYBOARD, "i": "и"})
 _TELEGRAM_COMMAND = re.compile(r"^(/\w+)@\w+")
 _INVITE_CODE = re.compile(r"[A-Za-z0-9_-]{6,64}")
 _START_COMMAND = re.compile(r"/start(?:@\w+)?(?:\s+(?P<payload>\S.*))?", re.IGNORECASE | re.DOTALL)
