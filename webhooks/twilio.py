@@ -25,6 +25,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from admin.deps import RuntimeDep
 from bot.inbound import InboundMessage
 from bot.models.enums import Channel
+from bot.phone_language import language_for_phone
 from bot.services import InvalidInput
 from bot.services.persons import normalise_phone
 from bot.settings import Settings
@@ -105,12 +106,14 @@ async def inbound_sms(request: Request, runtime: RuntimeDep) -> Response:
     media = _count(num_media if isinstance(num_media, str) else None)
     # A picture or voice note without words: stored as what it is; the flows answer it.
     kind = "media" if text is None and media > 0 else "text"
+    address = sms_address(sender, settings.default_region)
     inbound = InboundMessage(
         channel=Channel.sms,
-        address=sms_address(sender, settings.default_region),
+        address=address,
         provider_message_id=sid,
         text=text,
         kind=kind,
+        language_hint=language_for_phone(address),
     )
     opt_out_type = form.get("OptOutType")
     outcome = await run_in_threadpool(

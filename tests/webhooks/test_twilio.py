@@ -179,6 +179,16 @@ def test_an_unknown_number_gets_one_neutral_reply_a_day(
     assert len(_messages(engine, Direction.outbound)) == 2
 
 
+def test_an_unknown_number_is_answered_in_its_countrys_language(
+    sms_client: TestClient, engine: Engine
+) -> None:
+    say(sms_client, "+77015550000", "hello")  # Kazakhstan: Russian first
+    say(sms_client, "+256772123456", "hello")  # Uganda: English
+    replies = {m.address: m for m in _messages(engine, Direction.outbound)}
+    assert replies["+77015550000"].language == "ru"
+    assert replies["+256772123456"].language == "en"
+
+
 def test_crisis_words_from_an_unknown_number_are_answered_past_the_budget(
     sms_client: TestClient, engine: Engine
 ) -> None:
