@@ -76,7 +76,7 @@ class Worker:
         except Exception:
             log.exception("sweep failed", extra={"sweep": name})
             return SweepSummary(name, errors=1)
-        if summary.processed or summary.errors:
+        if summary.processed or summary.skipped or summary.errors:
             log.info("sweep", extra=summary.as_log())
             self.dispatcher.wake()
         return summary
