@@ -30,6 +30,8 @@ from admin.persons.schemas import (
 )
 from bot import audit
 from bot.channels.telegram import telegram_link
+from bot.clock import utcnow
+from bot.local_time import end_of_quiet_hours
 from bot.models import Person, User
 from bot.models.checkin import CheckInPublic
 from bot.models.enums import Channel, PersonStatus
@@ -228,15 +230,20 @@ def schedule_checkin(
     person_id: int,
     user: CaseworkerUser,
     session: SessionDep,
+    settings: SettingsDep,
     body: Annotated[CheckInSchedule | None, Body()] = None,
 ) -> CheckInPublic:
-    """A one-off check-in, asked when due (now when `due_at` is left out)."""
+    """A one-off check-in, asked when due (now when `due_at` is left out). A time in the
+    person's quiet hours moves to the morning, and the answer shows when it will go."""
     person = _person_or_404(session, user, person_id)
+    requested = body.due_at if body is not None and body.due_at is not None else utcnow()
     with service_errors():
         checkin = person_service.schedule_checkin(
             session,
             person,
-            due_at=body.due_at if body is not None else None,
+            due_at=end_of_quiet_hours(
+                requested, person.timezone, settings.quiet_hours_start, settings.quiet_hours_end
+            ),
             created_by_id=user.id,
         )
     audit.record(

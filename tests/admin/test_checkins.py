@@ -151,3 +151,25 @@ def test_unknown_body_fields_are_refused(
 ) -> None:
     response = _schedule(client, officer, enrolled["id"], {"status": "answered"})
     assert response.status_code == 422
+
+
+def test_a_checkin_asked_for_in_quiet_hours_shows_when_it_will_really_go(
+    client, officer, engine, app
+):
+    app.state.settings = app.state.settings.model_copy(
+        update={"quiet_hours_start": 21, "quiet_hours_end": 9}
+    )
+    person = enroll(client, officer["headers"], timezone="Asia/Almaty")
+    update_person(engine, person["id"], status="active", consent_given=True)
+    late = (utcnow() + timedelta(days=2)).replace(hour=17, minute=30, second=0, microsecond=0)
+
+    response = client.post(
+        f"/api/v1/persons/{person['id']}/checkins",
+        json={"due_at": late.isoformat()},
+        headers=officer["headers"],
+    )
+
+    assert response.status_code == 201, response.text
+    due = datetime.fromisoformat(response.json()["due_at"])
+    # 22:30 in Almaty waits for 09:00 the next morning (04:00 UTC).
+    assert due == (late + timedelta(days=1)).replace(hour=4, minute=0)
