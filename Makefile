@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate demo clean
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard flows/locales/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test lint format migrate demo clean catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,17 +16,23 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## The translations, compiled by the build (the .mo files are not committed).
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(CATALOGS)
+
 ## make run: install, migrate, seed demo data, serve http://127.0.0.1:8000 with the worker.
 ## Quiet hours are off here so the demo check-in arrives at any hour (set them to try them).
 run: export QUIET_HOURS_START ?= 0
 run: export QUIET_HOURS_END ?= 0
-run: $(STAMP)
+run: $(STAMP) catalogs
 	$(BIN)/jolserik db upgrade
 	$(BIN)/jolserik demo
 	$(BIN)/jolserik serve --host 127.0.0.1 --port 8000
 
 ## make test: ruff and mypy, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
-test: $(STAMP)
+test: $(STAMP) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	env -u TEST_DATABASE_URL $(BIN)/pytest -q
@@ -48,4 +56,4 @@ demo: $(STAMP)
 	$(BIN)/jolserik demo
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache $(CATALOGS)

@@ -1,5 +1,8 @@
 """Message catalogs: gettext .po files keyed by symbolic message ids.
 
+The build (`make`) compiles each .po to a .mo beside it, which is what gets read; a
+missing or older .mo (a plain `pip install`, or a .po just edited) falls back to the
+.po itself, so a catalog can never be stale. Nothing binary is committed.
 Catalogs are read on first use and cached; importing this module reads nothing.
 Texts use `str.format` placeholders such as `{name}`.
 """
@@ -9,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from flows.types import Localized
@@ -39,6 +44,23 @@ def catalog_path(language: str) -> Path:
     return LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
 
 
+def compiled_path(language: str) -> Path:
+    return catalog_path(language).with_suffix(".mo")
+
+
+def load_catalog(language: str) -> Catalog:
+    return read_catalog(catalog_path(language), compiled_path(language))
+
+
+def read_catalog(source: Path, compiled: Path) -> Catalog:
+    """The compiled catalog when it is at least as new as its source, else the source."""
+    if compiled.is_file() and compiled.stat().st_mtime >= source.stat().st_mtime:
+        with compiled.open("rb") as fileobj:
+            return read_mo(fileobj)
+    with source.open("rb") as fileobj:
+        return read_po(fileobj, locale=None, abort_invalid=True)
+
+
 # Bounded: `language` can come from outside, and each new string would stay cached.
 @lru_cache(maxsize=32)
 def has_catalog(language: str) -> bool:
@@ -48,8 +70,7 @@ def has_catalog(language: str) -> bool:
 
 @lru_cache(maxsize=16)
 def _catalog(language: str) -> dict[str, str]:
-    with catalog_path(language).open("rb") as fileobj:
-        catalog = read_po(fileobj, locale=None, abort_invalid=True)
+    catalog = load_catalog(language)
     # Fuzzy and empty entries are what gettext itself ignores: an unreviewed text
     # must not reach a person, so it counts as missing.
     return {
