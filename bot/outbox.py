@@ -23,7 +23,6 @@ from sqlmodel import Session, col
 
 from bot.channels.base import (
     ChannelAdapter,
-    IdentityFlag,
     OutboundMessage,
     PermanentSendError,
     SendResult,
@@ -31,8 +30,8 @@ from bot.channels.base import (
 )
 from bot.clock import utcnow
 from bot.db import is_sqlite, session_scope
-from bot.escalations import open_escalation
-from bot.models import ChannelIdentity, Message
+from bot.fallback import hold_back_unreachable, reroute_or_escalate
+from bot.models import Message
 from bot.models.enums import Direction, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -44,10 +43,6 @@ BACKOFF_MAX_SECONDS = 15 * 60
 MAX_PARALLEL_ADDRESSES = 16
 # During a long pass, what was sent is recorded at least this often.
 RECORD_EVERY_SECONDS = 1.0
-# Answers to a channel's own keywords (SMS STOP/START/HELP). The law asks for them even to
-# an address that has just opted out, and they mean nothing on another channel: they are
-# neither held back nor rerouted.
-KEYWORD_REPLY_KIND = "keyword_reply"
 
 
 @dataclass
@@ -297,111 +292,3 @@ class Dispatcher:
             if reroute_or_escalate(session, message, now, mark_unreachable=unreachable, flag=flag):
                 summary.rerouted += 1
         session.add(message)
-
-
-def hold_back_unreachable(session: Session, rows: list[Message], now: datetime) -> list[Message]:
-    """The claimed rows that may still be sent. A row whose address opted out (SMS STOP) or
-    blocked the bot after it was queued is not sent: it fails here and goes to the person's
-    other channel, or the officer is told. One query per batch."""
-    checked = [row for row in rows if row.kind != KEYWORD_REPLY_KIND]
-    if not checked:
-        return rows
-    unreachable = {
-        (channel, address)
-        for channel, address in session.execute(
-            select(col(ChannelIdentity.channel), col(ChannelIdentity.address)).where(
-                col(ChannelIdentity.channel).in_({row.channel for row in checked}),
-                col(ChannelIdentity.address).in_({row.address for row in checked}),
-                or_(
-                    col(ChannelIdentity.blocked).is_(True),
-                    col(ChannelIdentity.opted_out).is_(True),
-                ),
-            )
-        ).all()
-    }
-    kept = []
-    for row in rows:
-        if row.kind == KEYWORD_REPLY_KIND or (row.channel, row.address) not in unreachable:
-            kept.append(row)
-            continue
-        row.status = MessageStatus.failed
-        row.error = "not sent: the address opted out or blocked the bot"
-        reroute_or_escalate(session, row, now, mark_unreachable=False)
-        session.add(row)
-    return kept
-
-
-def reroute_or_escalate(
-    session: Session,
-    message: Message,
-    now: datetime,
-    *,
-    mark_unreachable: bool,
-    flag: IdentityFlag = "blocked",
-) -> bool:
-    """After a permanent failure: send the same text on the person's other reachable
-    channel, or tell the officer the person is unreachable. Returns True if rerouted.
-
-    With `mark_unreachable` the identity gets `flag`; an opt-out (`opted_out`, e.g. Twilio
-    21610) is also shown to the officer as a low "opted_out" escalation."""
-    if message.person_id is None:
-        return False
-    if mark_unreachable and message.identity_id is not None:
-        identity = session.get(ChannelIdentity, message.identity_id)
-        if identity is not None:
-            setattr(identity, flag, True)
-            session.add(identity)
-            if flag == "opted_out":
-                open_escalation(
-                    session,
-                    person_id=message.person_id,
-                    reason="opted_out",
-                    severity="low",
-                    detail=f"{message.channel}: the provider reports an opt-out",
-                    now=now,
-                    dedupe_open=True,
-                )
-    if message.kind == KEYWORD_REPLY_KIND:
-        return False  # a STOP/START confirmation means nothing on another channel
-    others = (
-        session.execute(
-            select(ChannelIdentity)
-            .where(
-                col(ChannelIdentity.person_id) == message.person_id,
-                col(ChannelIdentity.id) != message.identity_id,
-                col(ChannelIdentity.blocked).is_(False),
-                col(ChannelIdentity.opted_out).is_(False),
-            )
-            .order_by(col(ChannelIdentity.last_seen_at).desc())
-        )
-        .scalars()
-        .first()
-    )
-    if others is not None:
-        session.add(
-            Message(
-                direction=Direction.outbound,
-                channel=others.channel,
-                address=others.address,
-                person_id=message.person_id,
-                identity_id=others.id,
-                kind=message.kind,
-                body=message.body,
-                choices=message.choices,
-                language=message.language,
-                status=MessageStatus.queued,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
-        return True
-    open_escalation(
-        session,
-        person_id=message.person_id,
-        reason="unreachable",
-        severity="low",
-        detail=f"{message.channel}: {message.error or 'failed'}",
-        now=now,
-        dedupe_open=True,
-    )
-    return False

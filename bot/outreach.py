@@ -6,28 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.context import build_context
 from bot.conversation import as_language
 from bot.effects import Target, apply_flow_result
 from bot.escalations import open_escalation
-from bot.models import ChannelIdentity, Person
+from bot.models import Person
+from bot.reachability import preferred_identity
 from bot.settings import Settings
 from flows.types import FlowContext, FlowResult, UserInput
-
-
-def preferred_identity(session: Session, person: Person) -> ChannelIdentity | None:
-    """The channel the person last wrote from, among those that still reach them."""
-    return session.exec(
-        select(ChannelIdentity)
-        .where(
-            ChannelIdentity.person_id == person.id,
-            col(ChannelIdentity.blocked).is_(False),
-            col(ChannelIdentity.opted_out).is_(False),
-        )
-        .order_by(col(ChannelIdentity.last_seen_at).desc(), col(ChannelIdentity.id).desc())
-    ).first()
 
 
 def start_conversation(
@@ -42,7 +30,7 @@ def start_conversation(
     """Queue what `start` says to the person. Without a reachable channel, tell the officer
     (one open "unreachable" escalation) and return False."""
     assert person.id is not None
-    identity = preferred_identity(session, person)
+    identity = preferred_identity(session, person.id)
     if identity is None:
         open_escalation(
             session,

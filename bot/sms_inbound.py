@@ -27,10 +27,10 @@ from bot.conversation import as_language
 from bot.db import session_scope
 from bot.effects import Target, queue_reply
 from bot.escalations import open_escalation
+from bot.fallback import KEYWORD_REPLY_KIND
 from bot.inbound import InboundMessage, InboundOutcome, insert_inbound, process_inbound
 from bot.models import ChannelIdentity, Escalation, Person
 from bot.models.enums import Channel, EscalationStatus
-from bot.outbox import KEYWORD_REPLY_KIND
 from bot.settings import Settings
 from bot.sms_keywords import Keyword, classify, twilio_acts_on
 from bot.sms_strangers import OPT_OUT_KIND, STRANGER_REPLIES_PER_DAY

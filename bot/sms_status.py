@@ -19,9 +19,9 @@ from sqlmodel import select
 from bot.channels.base import IdentityFlag
 from bot.clock import utcnow
 from bot.db import session_scope
+from bot.fallback import reroute_or_escalate
 from bot.models import Message
 from bot.models.enums import Channel, Direction, MessageStatus
-from bot.outbox import reroute_or_escalate
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 class BodyTooLarge(Exception):
-    pass
+    """The request body passed the 1 MiB limit while it was being read."""
 
 
 def secret_matches(given: str | None, expected: str | None) -> bool:

@@ -29,7 +29,7 @@ _ROW_OF_SHORT = 5
 
 
 class CallbackDataTooLong(ValueError):
-    pass
+    """A choice id over Telegram's 64-byte callback_data limit (a bug in a flow)."""
 
 
 def utf16_len(text: str) -> int:

@@ -102,11 +102,9 @@ def change_status(
         raise InvalidInput("status", f"must be one of: {', '.join(sorted(PARTNER_MAY_SET))}")
     current = ReferralStatus(referral.status)
     match (current, target):
-        case (old, wanted) if wanted in TRANSITIONS[old]:
-            pass
         case (old, wanted) if old == wanted:
             return referral  # a repeated click changes nothing and tells no one twice
-        case (old, wanted):
+        case (old, wanted) if wanted not in TRANSITIONS[old]:
             log.warning(
                 "referral transition refused",
                 extra={"referral_id": referral.id, "from": old.value, "to": wanted.value},

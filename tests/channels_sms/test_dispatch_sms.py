@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 from bot.channels.base import OutboundMessage, SendResult, TransientSendError
 from bot.channels.sms import TwilioSmsChannel
 from bot.clock import utcnow
+from bot.fallback import KEYWORD_REPLY_KIND
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, MessageStatus
-from bot.outbox import KEYWORD_REPLY_KIND, Dispatcher
+from bot.outbox import Dispatcher
 from bot.settings import Settings
 from tests.channels import ScriptedChannel
 from tests.factories import make_enrolled

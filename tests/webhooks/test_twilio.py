@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from bot.app import create_app
 from bot.clock import utcnow
+from bot.fallback import KEYWORD_REPLY_KIND
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, EscalationStatus, MessageStatus
-from bot.outbox import KEYWORD_REPLY_KIND
 from bot.settings import Settings
 from flows.i18n import translate
 from tests.factories import make_enrolled
