@@ -58,8 +58,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def is_unavailable(exc: BaseException) -> bool:
     """True when the database could not be reached (as opposed to a bad statement)."""
-    return (isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)) or (
-        isinstance(exc, DBAPIError)
-        and exc.orig is not None
-        and type(exc.orig).__name__ in {"OperationalError", "InterfaceError"}
-    )
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    # DB-API drivers name these the same (psycopg, sqlite3): connection refused, lost, locked.
+    return type(exc.orig).__name__ in {"OperationalError", "InterfaceError"}

@@ -56,6 +56,5 @@ class DispatcherLanes:
     async def run_once(self) -> DispatchSummary:
         total = DispatchSummary()
         for summary in await asyncio.gather(*(d.run_once() for d in self.dispatchers)):
-            total.claimed += summary.claimed
             total.add(summary)
         return total

@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 
 from bot import audit
 from bot.cadence import next_checkin_after
-from bot.clock import as_utc
 from bot.conversation import as_language, save_state
 from bot.effect_records import (
     create_referral,
@@ -180,8 +179,7 @@ def _redeem_invite(
     session: Session, code: str, target: Target, now: datetime
 ) -> tuple[Person | None, ChannelIdentity | None]:
     invite = session.exec(select(Invite).where(Invite.code == code).with_for_update()).first()
-    expires_at = as_utc(invite.expires_at) if invite else None
-    if invite is None or invite.used_at is not None or expires_at is None or expires_at <= now:
+    if invite is None or invite.used_at is not None or invite.expires_at <= now:
         # The flow saw a valid code; a concurrent redemption used it first.
         log.info("invite no longer valid at redemption")
         return None, target.identity

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 import flows
-from bot.clock import as_utc, utcnow
+from bot.clock import utcnow
 from bot.context import build_context
 from bot.conversation import as_language
 from bot.db import session_scope
-from bot.effects import Target, apply_flow_result
+from bot.effects import Target, apply_flow_result, queue_reply
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
 from bot.settings import Settings
@@ -75,7 +75,7 @@ def process_inbound(
         log.info("duplicate inbound", extra={"channel": inbound.channel})
         return InboundOutcome(duplicate=True)
     except Exception as exc:
-        if _is_database_error(exc):
+        if isinstance(exc, SQLAlchemyError):
             raise
         # A bug in a flow must not lose the person's message nor leave them unanswered.
         log.exception(
@@ -240,8 +240,7 @@ def _check_invite(session: Session, text: str | None, now: datetime) -> InviteCh
         return InviteCheck(code=code, status="unknown")
     if invite.used_at is not None:
         return InviteCheck(code=code, status="used")
-    expires_at = as_utc(invite.expires_at)
-    if expires_at is None or expires_at <= now:
+    if invite.expires_at <= now:
         return InviteCheck(code=code, status="expired")
     invited = session.get(Person, invite.person_id)
     return InviteCheck(
@@ -259,42 +258,28 @@ def _language(person: Person | None, invite: InviteCheck | None, hint: str | Non
     return as_language((hint or "")[:2].lower())
 
 
-def _is_database_error(exc: Exception) -> bool:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    return isinstance(exc, SQLAlchemyError)
-
-
 def _store_with_apology(engine: Engine, inbound: InboundMessage, now: datetime) -> InboundOutcome:
     try:
         with session_scope(engine) as session:
-            message = insert_inbound(session, inbound, now)
             identity = session.exec(
                 select(ChannelIdentity).where(
                     ChannelIdentity.channel == inbound.channel,
                     ChannelIdentity.address == inbound.address,
                 )
             ).first()
+            message = insert_inbound(session, inbound, now, identity=identity)
             person = session.get(Person, identity.person_id) if identity else None
             language = as_language(person.language if person else None)
-            rendered = render_reply(Reply(key="common.error"), language)
-            session.add(
-                Message(
-                    direction=Direction.outbound,
-                    channel=inbound.channel,
-                    address=inbound.address,
-                    person_id=person.id if person else None,
-                    identity_id=identity.id if identity else None,
-                    kind="reply",
-                    body=rendered.text,
-                    language=language,
-                    status=MessageStatus.queued,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+            queue_reply(
+                session,
+                render_reply(Reply(key="common.error"), language),
+                Target(inbound.channel, inbound.address, identity),
+                identity,
+                person,
+                language,
+                now,
+                "reply",
             )
-            message.person_id = person.id if person else None
-            session.flush()
             return InboundOutcome(duplicate=False, message_id=message.id, replies=1)
     except IntegrityError:
         return InboundOutcome(duplicate=True)

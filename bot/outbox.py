@@ -55,6 +55,7 @@ class DispatchSummary:
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, other: DispatchSummary) -> None:
+        self.claimed += other.claimed
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed

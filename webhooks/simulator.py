@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, select
 
 from admin.deps import RuntimeDep, SessionDep
-from bot.clock import as_utc, utcnow
+from bot.clock import utcnow
 from bot.inbound import InboundMessage, process_inbound
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
@@ -108,7 +108,7 @@ def conversation(
                 direction=str(row.direction),
                 body=row.body,
                 choices=row.choices or [],
-                created_at=(as_utc(row.created_at) or utcnow()).isoformat(),
+                created_at=row.created_at.isoformat(),
             )
         )
     return visible
@@ -135,7 +135,7 @@ def demo_people(session: Session) -> list[dict[str, object]]:
         .limit(50)
     ).all()
     for invite, person in invites:
-        if (as_utc(invite.expires_at) or now) > now:
+        if invite.expires_at > now:
             people.append(
                 {
                     "name": person.display_name,

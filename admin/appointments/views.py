@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
 from admin.auth import CaseworkerUser
 from admin.deps import SessionDep, SettingsDep
-from admin.persons.views import _person_or_404, service_errors
+from admin.lookup import person_or_404, service_errors
 from bot import audit
 from bot.models import Appointment
 from bot.services.appointments import create_appointment
@@ -28,7 +28,7 @@ def create(
     session: SessionDep,
     settings: SettingsDep,
 ) -> AppointmentPublic:
-    person = _person_or_404(session, user, person_id)
+    person = person_or_404(session, user, person_id)
     with service_errors():
         appointment = create_appointment(
             session,
@@ -57,7 +57,7 @@ def list_for_person(
     person_id: int, user: CaseworkerUser, session: SessionDep
 ) -> list[AppointmentPublic]:
     """The person's appointments, soonest first (at most 200)."""
-    person = _person_or_404(session, user, person_id)
+    person = person_or_404(session, user, person_id)
     rows = session.exec(
         select(Appointment)
         .where(Appointment.person_id == person.id)

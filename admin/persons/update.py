@@ -11,8 +11,8 @@ from pydantic import model_validator
 
 from admin.auth import CaseworkerUser
 from admin.deps import SessionDep, SettingsDep
+from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import DisplayName, Language, PersonPublic, Region, _Input
-from admin.persons.views import _person_or_404, service_errors
 from bot import audit
 from bot.cadence import next_checkin_after
 from bot.clock import utcnow
@@ -51,7 +51,7 @@ def update_person(
     session: SessionDep,
     settings: SettingsDep,
 ) -> PersonPublic:
-    person = _person_or_404(session, user, person_id, for_update=True)
+    person = person_or_404(session, user, person_id, for_update=True)
     changes = body.model_dump(exclude_unset=True)
     with service_errors():
         if "timezone" in changes and not is_known_timezone(changes["timezone"] or ""):

@@ -8,16 +8,13 @@ missing one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Query, status
-from fastapi.exceptions import RequestValidationError
-from sqlmodel import Session
+from fastapi import APIRouter, Body, Query, status
 
 from admin.auth import CaseworkerUser
 from admin.deps import RuntimeDep, SessionDep, SettingsDep
+from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import (
     AwareDatetimeIn,
     CheckInSchedule,
@@ -32,11 +29,9 @@ from bot import audit
 from bot.channels.telegram import telegram_link
 from bot.clock import utcnow
 from bot.local_time import end_of_quiet_hours
-from bot.models import Person, User
 from bot.models.checkin import CheckInPublic
 from bot.models.enums import Channel, PersonStatus
 from bot.models.invite import InvitePublic
-from bot.services import Conflict, InvalidInput, NotAllowed
 from bot.services import persons as person_service
 from bot.services.invites import create_invite
 from bot.services.persons import MAX_ID
@@ -46,32 +41,6 @@ from bot.services.timeline import read_timeline
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/persons", tags=["persons"])
-
-PERSON_NOT_FOUND = "Person not found."
-
-
-@contextmanager
-def service_errors(where: str = "body") -> Iterator[None]:
-    """Turn the services' refusals into HTTP answers: 422, 403, 409."""
-    try:
-        yield
-    except InvalidInput as exc:
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": (where, exc.field), "msg": str(exc)}]
-        ) from None
-    except NotAllowed as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-
-
-def _person_or_404(
-    session: Session, user: User, person_id: int, *, for_update: bool = False
-) -> Person:
-    person = person_service.get_person_for(session, user, person_id, for_update=for_update)
-    if person is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, PERSON_NOT_FOUND)
-    return person
 
 
 @router.post("", response_model=PersonPublic, status_code=status.HTTP_201_CREATED)
@@ -140,7 +109,7 @@ def list_persons(
 
 @router.get("/{person_id}", response_model=PersonPublic)
 def read_person(person_id: int, user: CaseworkerUser, session: SessionDep) -> PersonPublic:
-    person = _person_or_404(session, user, person_id)
+    person = person_or_404(session, user, person_id)
     audit.record(
         session,
         action="person.read",
@@ -165,7 +134,7 @@ def invite_person(
     body: Annotated[InviteCreate | None, Body()] = None,
 ) -> InvitePublic:
     """A new invitation code; the person's earlier unused code stops working."""
-    person = _person_or_404(session, user, person_id, for_update=True)
+    person = person_or_404(session, user, person_id, for_update=True)
     channel = body.channel if body is not None else None
     with service_errors():
         if channel == Channel.sms:
@@ -204,7 +173,7 @@ def person_timeline(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TimelinePage:
     """Messages, check-ins, escalations and consent decisions, newest first."""
-    person = _person_or_404(session, user, person_id)
+    person = person_or_404(session, user, person_id)
     assert person.id is not None
     page = read_timeline(session, person.id, before=before, limit=limit)
     audit.record(
@@ -235,7 +204,7 @@ def schedule_checkin(
 ) -> CheckInPublic:
     """A one-off check-in, asked when due (now when `due_at` is left out). A time in the
     person's quiet hours moves to the morning, and the answer shows when it will go."""
-    person = _person_or_404(session, user, person_id)
+    person = person_or_404(session, user, person_id)
     requested = body.due_at if body is not None and body.due_at is not None else utcnow()
     with service_errors():
         checkin = person_service.schedule_checkin(

@@ -11,8 +11,8 @@ from sqlmodel import SQLModel
 
 from admin.auth import CurrentUser
 from admin.deps import RuntimeDep, SessionDep, SettingsDep
+from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
-from admin.persons.views import service_errors
 from bot import audit
 from bot.clock import utcnow
 from bot.models import Person, User

@@ -17,6 +17,7 @@ from bot.models import Appointment, Person
 from bot.models.enums import AppointmentStatus, PersonStatus
 from bot.services import Conflict, InvalidInput
 from bot.settings import Settings
+from flows.wording import revealing_words
 
 # A closed set: the reminder names the kind in the person's language, and a free-text
 # kind typed by an officer could put "probation" on a lock screen.
@@ -71,6 +72,13 @@ def create_appointment(
         raise InvalidInput("starts_at", "must be in the future")
     if starts_at - now > MAX_AHEAD:
         raise InvalidInput("starts_at", "must be within a year")
+    if revealing_words(place):
+        # The reminder shows the place on the person's lock screen.
+        raise InvalidInput(
+            "place",
+            "is shown on the person's phone; give the address or the office name without "
+            f"words such as: {', '.join(revealing_words(place))}",
+        )
     appointment = Appointment(
         person_id=person.id,  # type: ignore[arg-type]
         starts_at=starts_at,

@@ -15,6 +15,7 @@ from bot.models import Organisation, Person, Referral, User
 from bot.models.enums import ReferralStatus, Role
 from bot.outreach import start_conversation
 from bot.services import Conflict, InvalidInput
+from bot.services.persons import MAX_ID
 from bot.settings import Settings
 from flows.types import ReferralInfo
 
@@ -74,7 +75,7 @@ def referrals_for(
 
 
 def referral_for(session: Session, user: User, referral_id: int) -> Referral | None:
-    referral = session.get(Referral, referral_id) if 1 <= referral_id <= 2**31 - 1 else None
+    referral = session.get(Referral, referral_id) if 1 <= referral_id <= MAX_ID else None
     if referral is None:
         return None
     if user.role != Role.admin and referral.organisation_id != user.organisation_id:

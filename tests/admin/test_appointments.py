@@ -68,6 +68,7 @@ def test_bad_appointments_are_refused_with_what_to_fix(client, officer):
             "within a year",
         ),
         ({"starts_at": _iso(soon), "kind": "probation", "place": "x"}, "kind"),
+        ({"starts_at": _iso(soon), "kind": "meeting", "place": "Пробация, каб. 4"}, "phone"),
         ({"starts_at": _iso(soon), "kind": "meeting", "place": "  "}, "place"),
         ({"starts_at": _iso(soon), "kind": "meeting"}, "place"),
     ]

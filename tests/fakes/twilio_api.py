@@ -28,6 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.settings import Settings
+
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 FROM_NUMBER = "+15005550006"
@@ -248,6 +250,24 @@ def _message_resource(call: Call) -> dict[str, object]:
         "to": form["To"],
         "uri": f"{uri}.json",
     }
+
+
+PUBLIC_BASE_URL = "https://jolserik.example.org"
+
+
+def settings_for(settings: Settings, api: FakeTwilioApi, *, timeout: float) -> Settings:
+    """`settings` with the SMS channel on and pointed at the fake Twilio API."""
+    return settings.model_copy(
+        update={
+            "twilio_account_sid": ACCOUNT_SID,
+            "twilio_auth_token": AUTH_TOKEN,
+            "twilio_from_number": FROM_NUMBER,
+            "twilio_api_base_url": api.url,
+            "public_base_url": PUBLIC_BASE_URL,
+            "sms_messages_per_second": 100.0,
+            "sms_send_timeout_seconds": timeout,
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -15,25 +15,15 @@ from tests.fakes.twilio_api import (  # noqa: F401  (fixtures)
     AUTH_TOKEN,
     FROM_NUMBER,
     FakeTwilioApi,
+    settings_for,
     twilio_api,
     twilio_server,
 )
-from tests.webhooks.twilio_helpers import PUBLIC_BASE_URL
 
 
 @pytest.fixture
 def sms_settings(settings: Settings, twilio_api: FakeTwilioApi) -> Settings:  # noqa: F811
-    return settings.model_copy(
-        update={
-            "twilio_account_sid": ACCOUNT_SID,
-            "twilio_auth_token": AUTH_TOKEN,
-            "twilio_from_number": FROM_NUMBER,
-            "twilio_api_base_url": twilio_api.url,
-            "public_base_url": PUBLIC_BASE_URL,
-            "sms_messages_per_second": 100.0,
-            "sms_send_timeout_seconds": 2.0,
-        }
-    )
+    return settings_for(settings, twilio_api, timeout=2.0)
 
 
 @pytest.fixture

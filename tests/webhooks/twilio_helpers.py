@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from twilio.request_validator import RequestValidator
 
-from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, PUBLIC_BASE_URL
 
-PUBLIC_BASE_URL = "https://jolserik.example.org"
 SMS_PATH = "/webhooks/twilio/sms"
 STATUS_PATH = "/webhooks/twilio/status"
 

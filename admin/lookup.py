@@ -1,0 +1,41 @@
+"""What every admin view does the same way: find a person in the caller's scope (404
+otherwise, like a missing one) and turn the services' refusals into HTTP answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import HTTPException, status
+from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
+
+from bot.models import Person, User
+from bot.services import Conflict, InvalidInput, NotAllowed
+from bot.services import persons as person_service
+
+PERSON_NOT_FOUND = "Person not found."
+
+
+@contextmanager
+def service_errors(where: str = "body") -> Iterator[None]:
+    """Turn the services' refusals into HTTP answers: 422, 403, 409."""
+    try:
+        yield
+    except InvalidInput as exc:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": (where, exc.field), "msg": str(exc)}]
+        ) from None
+    except NotAllowed as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+def person_or_404(
+    session: Session, user: User, person_id: int, *, for_update: bool = False
+) -> Person:
+    person = person_service.get_person_for(session, user, person_id, for_update=for_update)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, PERSON_NOT_FOUND)
+    return person
