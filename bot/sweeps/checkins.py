@@ -26,14 +26,6 @@ log = logging.getLogger(__name__)
 # A check-in that could not be processed is retried this much later, not in a tight loop.
 RETRY_DELAY = timedelta(minutes=5)
 
-__all__ = [
-    "SweepSummary",
-    "mark_missed_checkins",
-    "schedule_cadence_checkins",
-    "send_checkin_nudges",
-    "send_due_checkins",
-]
-
 
 def schedule_cadence_checkins(engine: Engine, settings: Settings, now: datetime) -> SweepSummary:
     """Turn `person.next_checkin_at` into a CheckIn row and move it one interval on."""
