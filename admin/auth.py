@@ -9,16 +9,16 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from sqlmodel import SQLModel
 
-from admin.deps import SessionDep, SettingsDep
-from bot import audit
-from bot.models import User
-from bot.security import (
+from bot.core import audit
+from bot.core.deps import SessionDep, SettingsDep
+from bot.core.security import (
     InvalidTokenError,
     burn_password_check,
     create_access_token,
     decode_access_token,
     verify_password,
 )
+from bot.models import User
 from bot.services.persons import CASEWORKER_ROLES, MAX_ID
 from bot.services.users import MAX_PASSWORD_LENGTH, find_user_by_email
 

@@ -14,14 +14,14 @@ from sqlalchemy import insert, text
 
 import bot.models  # noqa: F401
 from bot.channels.simulator import SimulatorChannel
-from bot.clock import utcnow
-from bot.db import is_sqlite, make_engine
-from bot.inbound import InboundMessage, process_inbound
-from bot.migrate import upgrade
+from bot.core.clock import utcnow
+from bot.core.db import is_sqlite, make_engine
+from bot.core.migrate import upgrade
+from bot.core.settings import load_settings
+from bot.delivery.outbox import Dispatcher
 from bot.models import ChannelIdentity, Person
-from bot.outbox import Dispatcher
-from bot.settings import load_settings
-from bot.sweeps.checkins import (
+from bot.pipeline.inbound import InboundMessage, process_inbound
+from bot.scheduling.checkins import (
     mark_missed_checkins,
     schedule_cadence_checkins,
     send_due_checkins,

@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import is_unavailable
-from bot.health import router as health_router
-from bot.runtime import Runtime
-from bot.settings import Settings, load_settings
+from bot.core.db import is_unavailable
+from bot.core.health import router as health_router
+from bot.core.runtime import Runtime
+from bot.core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 

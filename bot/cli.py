@@ -8,9 +8,9 @@ import signal
 
 import typer
 
-from bot.cli_telegram import telegram_app
-from bot.logging_setup import configure_logging
-from bot.settings import Settings, load_settings
+from bot.channels.telegram.cli import telegram_app
+from bot.core.logging_setup import configure_logging
+from bot.core.settings import Settings, load_settings
 
 app = typer.Typer(help="Jolserik: post-release support bot.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -53,7 +53,7 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the dispatcher and the scheduled sweeps alone (no HTTP)."""
-    from bot.runtime import Runtime
+    from bot.core.runtime import Runtime
 
     settings = _settings()
 
@@ -75,7 +75,7 @@ def worker() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    from bot.migrate import upgrade
+    from bot.core.migrate import upgrade
 
     settings = _settings()
     upgrade(settings.database_url, revision)
@@ -93,7 +93,7 @@ def users_create(
     organisation_id: int = typer.Option(None, help="The NGO of an ngo user."),
 ) -> None:
     """Create a staff account."""
-    from bot.db import make_engine, session_scope
+    from bot.core.db import make_engine, session_scope
     from bot.services.users import create_user
 
     settings = _settings()
@@ -122,7 +122,7 @@ def users_create(
 @app.command()
 def demo() -> None:
     """Seed demo data into an empty database and print how to log in."""
-    from bot.db import make_engine
+    from bot.core.db import make_engine
     from bot.demo import seed_demo
 
     settings = _settings()

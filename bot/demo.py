@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import utcnow
-from bot.db import session_scope
+from bot.core.clock import utcnow
+from bot.core.db import session_scope
+from bot.core.settings import Settings
 from bot.models import Invite, Opportunity, Organisation, Person, User
 from bot.models.enums import PersonStatus, Role, SupervisionLevel
 from bot.services.invites import create_invite
 from bot.services.users import create_user
-from bot.settings import Settings
 
 DEMO_OFFICER_EMAIL = "officer@demo.jolserik.kz"
 DEMO_ADMIN_EMAIL = "admin@demo.jolserik.kz"

@@ -4,9 +4,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from bot.db import make_engine
+from bot.core.db import make_engine
+from bot.core.settings import load_settings
 from bot.models.base import UTCDateTime
-from bot.settings import load_settings
 
 config = context.config
 target_metadata = SQLModel.metadata

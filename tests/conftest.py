@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 import bot.models  # noqa: F401  (registers every table)
 from bot.app import create_app
-from bot.db import make_engine
-from bot.migrate import upgrade
-from bot.settings import Settings, load_settings
+from bot.core.db import make_engine
+from bot.core.migrate import upgrade
+from bot.core.settings import Settings, load_settings
 from tests import network_guard
 from tests.database import reset_schema, test_database_url, wipe
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from bot.db import is_sqlite, make_engine
+from bot.core.db import is_sqlite, make_engine
 
 
 def test_database_url(tmp_dir: Path) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.core.clock import utcnow
 from bot.models import ChannelIdentity, Invite, Person
 from bot.models.enums import PersonStatus
 

@@ -17,11 +17,11 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, select
 
-from admin.deps import RuntimeDep, SessionDep
-from bot.clock import utcnow
-from bot.inbound import InboundMessage, process_inbound
+from bot.core.clock import utcnow
+from bot.core.deps import RuntimeDep, SessionDep
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
+from bot.pipeline.inbound import InboundMessage, process_inbound
 
 router = APIRouter(tags=["simulator"])
 page_router = APIRouter(include_in_schema=False)

@@ -2,7 +2,7 @@
 
 Checks, in this order, each before any work the next would cost: the secret token
 (403), the body size (413), JSON (400), the shape of an Update (400). Then the update
-goes through the same handling as polling (`bot.channels.telegram_inbound`). Telegram
+goes through the same handling as polling (`bot.channels.telegram.inbound`). Telegram
 re-sends an update until it gets a 2xx, so a 200 means "stored" and a stored update
 answers 200 again; an unavailable database answers 503 (bot/app.py) so it retries.
 """
@@ -18,9 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from telegram import Update
 
-from admin.deps import RuntimeDep
-from bot.channels.telegram import TELEGRAM, TelegramChannel
-from bot.channels.telegram_inbound import handle_update
+from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
+from bot.channels.telegram.inbound import handle_update
+from bot.core.deps import RuntimeDep
 
 log = logging.getLogger(__name__)
 

@@ -22,15 +22,15 @@ from starlette.datastructures import FormData, UploadFile
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from admin.deps import RuntimeDep
-from bot.inbound import InboundMessage
+from bot.channels.sms.inbound import receive_sms
+from bot.channels.sms.phone_language import language_for_phone
+from bot.channels.sms.status import apply_status
+from bot.core.deps import RuntimeDep
+from bot.core.settings import Settings
 from bot.models.enums import Channel
-from bot.phone_language import language_for_phone
+from bot.pipeline.inbound import InboundMessage
 from bot.services import InvalidInput
 from bot.services.persons import normalise_phone
-from bot.settings import Settings
-from bot.sms_inbound import receive_sms
-from bot.sms_status import apply_status
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from sqlmodel import col, select
 
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
 from admin.auth import CaseworkerUser
-from admin.deps import SessionDep, SettingsDep
 from admin.lookup import person_or_404, service_errors
-from bot import audit
+from bot.core import audit
+from bot.core.deps import SessionDep, SettingsDep
 from bot.models import Appointment
 from bot.services.appointments import create_appointment
 

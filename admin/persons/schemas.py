@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints, field_valida
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from bot.clock import as_utc
+from bot.core.clock import as_utc
 from bot.models.checkin import CheckInCreate
 from bot.models.enums import Channel, PersonStatus
 from bot.models.person import PersonBase

@@ -10,13 +10,13 @@ from pydantic import Field as PydanticField
 from pydantic import model_validator
 
 from admin.auth import CaseworkerUser
-from admin.deps import SessionDep, SettingsDep
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import DisplayName, Language, PersonPublic, Region, _Input
-from bot import audit
-from bot.cadence import next_checkin_after
-from bot.clock import utcnow
+from bot.core import audit
+from bot.core.clock import utcnow
+from bot.core.deps import SessionDep, SettingsDep
 from bot.models.enums import PersonStatus, SupervisionLevel
+from bot.scheduling.cadence import next_checkin_after
 from bot.services import InvalidInput
 from bot.services.persons import is_known_timezone, normalise_phone
 

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 
 from admin.auth import CaseworkerUser
-from admin.deps import RuntimeDep, SessionDep, SettingsDep
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import (
     AwareDatetimeIn,
@@ -25,17 +24,18 @@ from admin.persons.schemas import (
     TimelinePage,
     timeline_item,
 )
-from bot import audit
-from bot.channels.telegram import telegram_link
-from bot.clock import utcnow
-from bot.local_time import end_of_quiet_hours
+from bot.channels.sms.invites import ensure_sms_invitable, queue_sms_invitation
+from bot.channels.telegram.adapter import telegram_link
+from bot.core import audit
+from bot.core.clock import utcnow
+from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models.checkin import CheckInPublic
 from bot.models.enums import Channel, PersonStatus
 from bot.models.invite import InvitePublic
+from bot.scheduling.local_time import end_of_quiet_hours
 from bot.services import persons as person_service
 from bot.services.invites import create_invite
 from bot.services.persons import MAX_ID
-from bot.services.sms_invites import ensure_sms_invitable, queue_sms_invitation
 from bot.services.timeline import read_timeline
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
 from admin.auth import CurrentUser
-from admin.deps import RuntimeDep, SessionDep, SettingsDep
 from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
-from bot import audit
-from bot.clock import utcnow
+from bot.core import audit
+from bot.core.clock import utcnow
+from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
 from bot.models.enums import Role
 from bot.services import referrals as referral_service

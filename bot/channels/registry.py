@@ -6,7 +6,7 @@ import logging
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.simulator import SimulatorChannel
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def build_channels(settings: Settings) -> dict[str, ChannelAdapter]:
     if not settings.telegram_enabled:
         log.info("channel disabled", extra={"channel": "telegram", "why": "no TELEGRAM_BOT_TOKEN"})
     else:
-        from bot.channels.telegram import TelegramChannel  # PTB is loaded only when used
+        from bot.channels.telegram.adapter import TelegramChannel  # PTB is loaded only when used
 
         channels["telegram"] = TelegramChannel(settings)
     if not settings.twilio_enabled:
@@ -30,7 +30,7 @@ def build_channels(settings: Settings) -> dict[str, ChannelAdapter]:
             },
         )
     else:
-        from bot.channels.sms import TwilioSmsChannel  # twilio is loaded only when used
+        from bot.channels.sms.adapter import TwilioSmsChannel  # twilio is loaded only when used
 
         channels["sms"] = TwilioSmsChannel(settings)
     return channels

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from bot.migrate import is_at_head
+from bot.core.migrate import is_at_head
 
 router = APIRouter(tags=["health"])
 

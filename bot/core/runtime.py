@@ -9,10 +9,10 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_channels
-from bot.db import make_engine
-from bot.dispatch_lanes import DispatcherLanes
-from bot.settings import Settings
-from bot.worker import Worker
+from bot.core.db import make_engine
+from bot.core.settings import Settings
+from bot.delivery.lanes import DispatcherLanes
+from bot.scheduling.worker import Worker
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from functools import cache
 import jwt
 from pwdlib import PasswordHash
 
-from bot.clock import utcnow
-from bot.settings import Settings
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
 
 ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105  (a claim value, not a secret)

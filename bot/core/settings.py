@@ -16,7 +16,7 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "changethis", "change-me", "secret", "dev-insecure-secret-key"}
 )
 DEV_SECRET_KEY = "dev-insecure-secret-key"  # noqa: S105  (refused in production)
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 

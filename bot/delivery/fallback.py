@@ -9,10 +9,10 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from bot.channels.base import IdentityFlag
-from bot.escalations import open_escalation
+from bot.delivery.reachability import preferred_identity
 from bot.models import ChannelIdentity, Message
 from bot.models.enums import Direction, MessageStatus
-from bot.reachability import preferred_identity
+from bot.pipeline.escalations import open_escalation
 
 # Answers to a channel's own keywords (SMS STOP/START/HELP). The law asks for them even to
 # an address that has just opted out, and they mean nothing on another channel: they are

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from bot.channels.base import ChannelAdapter
-from bot.clock import utcnow
-from bot.outbox import Dispatcher, DispatchSummary, Lane
+from bot.core.clock import utcnow
+from bot.delivery.outbox import Dispatcher, DispatchSummary, Lane
 
 
 class DispatcherLanes:

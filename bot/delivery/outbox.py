@@ -28,9 +28,9 @@ from bot.channels.base import (
     SendResult,
     TransientSendError,
 )
-from bot.clock import utcnow
-from bot.db import is_sqlite, session_scope
-from bot.fallback import hold_back_unreachable, reroute_or_escalate
+from bot.core.clock import utcnow
+from bot.core.db import is_sqlite, session_scope
+from bot.delivery.fallback import hold_back_unreachable, reroute_or_escalate
 from bot.models import Message
 from bot.models.enums import Direction, MessageStatus
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Column, Field
 
-from bot.clock import utcnow
+from bot.core.clock import utcnow
 
 
 class UTCDateTime(TypeDecorator[datetime]):

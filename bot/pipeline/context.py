@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, literal
 from sqlmodel import Session, col, or_, select
 
-from bot.conversation import as_language, load_state, person_snapshot
+from bot.core.settings import Settings
 from bot.models import CheckIn, ConversationState, Opportunity, Organisation, Person
 from bot.models.enums import CheckInStatus, OpportunityStatus
-from bot.settings import Settings
+from bot.pipeline.conversation import as_language, load_state, person_snapshot
 from flows.types import (
     Deployment,
     Directory,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.core.clock import utcnow
 from bot.models import ConversationState, Person
 from bot.models.enums import PersonStatus
 from flows.types import LANGUAGES, FlowState, Language, PersonSnapshot

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import audit
+from bot.core import audit
 from bot.models import Appointment, ConsentRecord, Organisation, Person, Referral
 from bot.models.enums import AppointmentStatus, PersonStatus, ReferralStatus
 from flows.types import CreateReferral, RespondToAppointment

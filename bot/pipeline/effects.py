@@ -12,16 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot import audit
-from bot.cadence import next_checkin_after
-from bot.conversation import as_language, save_state
-from bot.effect_records import (
-    create_referral,
-    rate_referral,
-    respond_to_appointment,
-    set_paused,
-)
-from bot.escalations import open_escalation
+from bot.core import audit
 from bot.models import (
     ChannelIdentity,
     CheckIn,
@@ -32,6 +23,15 @@ from bot.models import (
     Person,
 )
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
+from bot.pipeline.conversation import as_language, save_state
+from bot.pipeline.effect_records import (
+    create_referral,
+    rate_referral,
+    respond_to_appointment,
+    set_paused,
+)
+from bot.pipeline.escalations import open_escalation
+from bot.scheduling.cadence import next_checkin_after
 from flows.render import render_reply
 from flows.types import (
     IDLE,

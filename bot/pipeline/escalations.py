@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.cadence import ACK_DEADLINE
 from bot.models import Escalation
 from bot.models.enums import EscalationStatus, Severity
+from bot.scheduling.cadence import ACK_DEADLINE
 
 
 def open_escalation(

@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 import flows
-from bot.clock import utcnow
-from bot.context import build_context
-from bot.conversation import as_language
-from bot.db import session_scope
-from bot.effects import Target, apply_flow_result, queue_reply
+from bot.channels.sms.strangers import sms_invite_code, stranger_may_get_reply
+from bot.core.clock import utcnow
+from bot.core.db import session_scope
+from bot.core.settings import Settings
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
-from bot.settings import Settings
-from bot.sms_strangers import sms_invite_code, stranger_may_get_reply
+from bot.pipeline.context import build_context
+from bot.pipeline.conversation import as_language
+from bot.pipeline.effects import Target, apply_flow_result, queue_reply
 from flows.render import render_reply
 from flows.types import InviteCheck, Language, Reply, UserInput
 

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.context import build_context
-from bot.conversation import as_language
-from bot.effects import Target, apply_flow_result
-from bot.escalations import open_escalation
+from bot.core.settings import Settings
+from bot.delivery.reachability import preferred_identity
 from bot.models import Person
-from bot.reachability import preferred_identity
-from bot.settings import Settings
+from bot.pipeline.context import build_context
+from bot.pipeline.conversation import as_language
+from bot.pipeline.effects import Target, apply_flow_result
+from bot.pipeline.escalations import open_escalation
 from flows.types import FlowContext, FlowResult, UserInput
 
 

@@ -10,13 +10,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import flows
-from bot.local_time import format_local
+from bot.core.settings import Settings
 from bot.models import Appointment, Person
 from bot.models.enums import PersonStatus
-from bot.outreach import start_conversation
+from bot.pipeline.outreach import start_conversation
+from bot.scheduling.local_time import format_local
+from bot.scheduling.sweep import SweepSummary, sweep_in_batches
 from bot.services.appointments import ACTIVE_STATUSES, hours_before, next_reminder
-from bot.settings import Settings
-from bot.sweeps.base import SweepSummary, sweep_in_batches
 from flows.types import AppointmentInfo
 
 REACHABLE_STATUSES = (PersonStatus.active, PersonStatus.paused)

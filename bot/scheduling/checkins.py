@@ -10,15 +10,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import flows
-from bot.cadence import next_checkin_after
-from bot.conversation import save_state
-from bot.escalations import open_escalation
-from bot.local_time import end_of_quiet_hours
+from bot.core.settings import Settings
 from bot.models import CheckIn, ConversationState, Person
 from bot.models.enums import CheckInStatus, PersonStatus
-from bot.outreach import start_conversation
-from bot.settings import Settings
-from bot.sweeps.base import SweepSummary, sweep_in_batches
+from bot.pipeline.conversation import save_state
+from bot.pipeline.escalations import open_escalation
+from bot.pipeline.outreach import start_conversation
+from bot.scheduling.cadence import next_checkin_after
+from bot.scheduling.local_time import end_of_quiet_hours
+from bot.scheduling.sweep import SweepSummary, sweep_in_batches
 from flows.types import FlowState
 
 log = logging.getLogger(__name__)

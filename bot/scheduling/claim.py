@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.db import is_sqlite
+from bot.core.db import is_sqlite
 
 
 def lock_batch(session: Session, statement: SelectOfScalar[Any]) -> list[Any]:

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.db import session_scope
-from bot.sweeps.claim import lock_batch
+from bot.core.db import session_scope
+from bot.scheduling.claim import lock_batch
 
 log = logging.getLogger(__name__)
 

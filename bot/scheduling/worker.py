@@ -15,18 +15,18 @@ from functools import partial
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
-from bot.clock import utcnow
-from bot.dispatch_lanes import DispatcherLanes
-from bot.outbox import Dispatcher
-from bot.settings import Settings
-from bot.sweeps.appointments import send_appointment_reminders
-from bot.sweeps.base import SweepSummary
-from bot.sweeps.checkins import (
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
+from bot.delivery.lanes import DispatcherLanes
+from bot.delivery.outbox import Dispatcher
+from bot.scheduling.appointments import send_appointment_reminders
+from bot.scheduling.checkins import (
     mark_missed_checkins,
     schedule_cadence_checkins,
     send_checkin_nudges,
     send_due_checkins,
 )
+from bot.scheduling.sweep import SweepSummary
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Domain services: functions over a Session with no side effects beyond it.
 
 They add, change and flush rows; the caller owns the transaction and commits (the admin
-views after writing the audit event, the CLI through `bot.db.session_scope`).
+views after writing the audit event, the CLI through `bot.core.db.session_scope`).
 """
 
 

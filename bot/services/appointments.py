@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.clock import utcnow
-from bot.local_time import before_quiet_hours
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
 from bot.models import Appointment, Person
 from bot.models.enums import AppointmentStatus, PersonStatus
+from bot.scheduling.local_time import before_quiet_hours
 from bot.services import Conflict, InvalidInput
-from bot.settings import Settings
 from flows.wording import revealing_words
 
 # A closed set: the reminder names the kind in the person's language, and a free-text

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from bot.clock import utcnow
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
 from bot.models import Invite, Person, User
 from bot.models.enums import Channel, PersonStatus
 from bot.services import Conflict, InvalidInput
-from bot.settings import Settings
 
 CODE_BYTES = 18  # 144 bits: 24 characters of A-Za-z0-9_-
 NOT_INVITABLE = frozenset({PersonStatus.closed, PersonStatus.opted_out})

@@ -11,7 +11,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc, utcnow
+from bot.core.clock import as_utc, utcnow
 from bot.models import CheckIn, Person, User
 from bot.models.enums import CheckInStatus, PersonStatus, Role, SupervisionLevel
 from bot.services import Conflict, InvalidInput, NotAllowed

@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 import flows
-from bot import audit
+from bot.core import audit
+from bot.core.settings import Settings
 from bot.models import Organisation, Person, Referral, User
 from bot.models.enums import ReferralStatus, Role
-from bot.outreach import start_conversation
+from bot.pipeline.outreach import start_conversation
 from bot.services import Conflict, InvalidInput
 from bot.services.persons import MAX_ID
-from bot.settings import Settings
 from flows.types import ReferralInfo
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc
+from bot.core.clock import as_utc
 from bot.models import Appointment, CheckIn, ConsentRecord, Escalation, Message, Referral
 
 Kind = Literal["message", "checkin", "escalation", "consent", "appointment", "referral"]

@@ -6,10 +6,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot import audit
+from bot.core import audit
+from bot.core.security import hash_password
 from bot.models import Organisation, User
 from bot.models.enums import Role
-from bot.security import hash_password
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte per login attempt is a denial of service

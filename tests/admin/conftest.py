@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from bot.db import session_scope
+from bot.core.db import session_scope
 from bot.services.users import create_user
 from tests.admin.helpers import PASSWORD
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db import session_scope
+from bot.core.db import session_scope
 from bot.models import AuditEvent, Person
 
 PASSWORD = "correct horse battery staple"

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from admin.auth import BAD_CREDENTIALS
-from bot.clock import utcnow
-from bot.security import create_access_token
-from bot.settings import Settings
+from bot.core.clock import utcnow
+from bot.core.security import create_access_token
+from bot.core.settings import Settings
 from tests.admin.conftest import Login, MakeUser
 from tests.admin.helpers import PASSWORD, audit_actions
 
@@ -82,7 +82,7 @@ def test_inactive_user_cannot_log_in(client: TestClient, make_user: MakeUser) ->
 def test_token_of_a_user_deactivated_later_is_refused(
     client: TestClient, make_user: MakeUser, login: Login, engine: Engine
 ) -> None:
-    from bot.db import session_scope
+    from bot.core.db import session_scope
     from bot.models import User
 
     user_id = make_user("officer@example.org")

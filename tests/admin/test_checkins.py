@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.clock import as_utc, utcnow
+from bot.core.clock import as_utc, utcnow
 from bot.models import CheckIn
 from bot.services.persons import NOT_ENROLLED
 from tests.admin.helpers import audit_actions, enroll, update_person

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc, utcnow
+from bot.core.clock import as_utc, utcnow
+from bot.core.settings import Settings
 from bot.models import AuditEvent, Invite
 from bot.services.invites import live_invite
-from bot.settings import Settings
 from tests.admin.helpers import enroll, update_person
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{24}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.clock import utcnow
+from bot.core.clock import utcnow
 from tests.admin.helpers import audit_actions, enroll, update_person
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import session_scope
+from bot.core.db import session_scope
 from bot.models import Organisation, Person
 from tests.admin.conftest import Login, MakeUser
 from tests.admin.helpers import audit_actions, enroll, update_person

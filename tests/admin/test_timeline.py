@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db import session_scope
+from bot.core.db import session_scope
 from bot.models import AuditEvent, CheckIn, ConsentRecord, Escalation, Message
 from tests.admin.helpers import enroll
 

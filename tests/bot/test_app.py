@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from bot.app import create_app
+from bot.core.settings import load_settings
 from bot.models import Message
-from bot.settings import load_settings
 
 
 def test_healthz_and_readyz(client):

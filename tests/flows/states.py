@@ -25,7 +25,11 @@ from tests.flows.transcript import NOW
 from tests.flows.transcript_events import DIRECTORIES
 
 PERSON = PersonSnapshot(
-    id=7, display_name="Test Person", language="ru", status="active", consent_given=True,
+    id=7,
+    display_name="Test Person",
+    language="ru",
+    status="active",
+    consent_given=True,
     region="Karaganda",
 )
 INVITED = PersonSnapshot(

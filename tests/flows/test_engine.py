@@ -41,8 +41,17 @@ def test_flows_imports_only_the_standard_library_babel_and_itself() -> None:
 
 def test_every_flow_module_is_registered() -> None:
     assert set(FLOWS) == {
-        "enrollment", "checkin", "menu", "language", "privacy", "work", "housing",
-        "counselling", "appointment", "referral", "officer_offer",
+        "enrollment",
+        "checkin",
+        "menu",
+        "language",
+        "privacy",
+        "work",
+        "housing",
+        "counselling",
+        "appointment",
+        "referral",
+        "officer_offer",
     }
 
 

@@ -82,8 +82,12 @@ def test_the_note_is_optional_and_a_need_leads_into_its_journey() -> None:
     [
         (FlowState("checkin", "mood"), "checkin.nudge_mood"),
         (FlowState("checkin", "note", {"need": "ok"}), "checkin.nudge_note"),
-        (FlowState("menu", "choose", {"resume": {"flow": "checkin", "step": "need", "data": {}}}),
-         "checkin.nudge_need"),
+        (
+            FlowState(
+                "menu", "choose", {"resume": {"flow": "checkin", "step": "need", "data": {}}}
+            ),
+            "checkin.nudge_need",
+        ),
         (IDLE, "checkin.nudge_mood"),
         (FlowState("work", "field"), "checkin.nudge_mood"),
     ],
@@ -113,7 +117,8 @@ def test_misunderstandings_are_counted_and_the_third_offers_the_officer() -> Non
 def test_the_offer_is_not_made_again_while_it_is_open() -> None:
     offer = FlowState("officer_offer", "offer")
     assert keys(say(offer, "что?", misunderstood_in_row=5)) == [
-        "common.not_understood", "officer.offer",
+        "common.not_understood",
+        "officer.offer",
     ]
 
 
@@ -131,7 +136,9 @@ def test_stop_and_crisis_end_a_side_trip_without_asking_again() -> None:
     menu = FlowState("menu", "choose", {"resume": {"flow": "checkin", "step": "mood", "data": {}}})
     stopped = say(menu, "стоп")
     assert (keys(stopped), stopped.state, stopped.effects) == (
-        ["pause.stopped"], IDLE, (SetPaused(True),)
+        ["pause.stopped"],
+        IDLE,
+        (SetPaused(True),),
     )
     assert say(menu, "хочу умереть").state == IDLE
 
@@ -268,9 +275,10 @@ def test_a_reminder_never_shows_what_must_not_be_seen(kind, place, shown) -> Non
 
 
 def test_the_appointment_kinds_are_a_closed_set() -> None:
-    assert frozenset(
-        {"meeting", "documents", "job_interview", "counselling", "medical", "other"}
-    ) == KINDS
+    assert (
+        frozenset({"meeting", "documents", "job_interview", "counselling", "medical", "other"})
+        == KINDS
+    )
 
 
 @pytest.mark.parametrize("status", ["accepted", "declined", "weird"])

@@ -43,10 +43,23 @@ def test_normalize(raw: str | None, normal: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("1", "m1"), ("5", "m5"), (" 2. ", "m2"), ("3)", "m3"),
-        ("очень плохо", "m1"), ("Плохо", "m2"), ("нормально", "m3"), ("хорошо", "m4"),
-        ("отлично!", "m5"), ("өте нашар", "m1"), ("жаксы", "m4"), ("керемет", "m5"),
-        ("very bad", "m1"), ("Bad", "m2"), ("so-so", "m3"), ("GOOD", "m4"), ("great", "m5"),
+        ("1", "m1"),
+        ("5", "m5"),
+        (" 2. ", "m2"),
+        ("3)", "m3"),
+        ("очень плохо", "m1"),
+        ("Плохо", "m2"),
+        ("нормально", "m3"),
+        ("хорошо", "m4"),
+        ("отлично!", "m5"),
+        ("өте нашар", "m1"),
+        ("жаксы", "m4"),
+        ("керемет", "m5"),
+        ("very bad", "m1"),
+        ("Bad", "m2"),
+        ("so-so", "m3"),
+        ("GOOD", "m4"),
+        ("great", "m5"),
     ],
 )
 def test_mood_by_digit_or_word_in_any_language(text: str, expected: str) -> None:
@@ -56,9 +69,19 @@ def test_mood_by_digit_or_word_in_any_language(text: str, expected: str) -> None
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("yes", "c_yes"), ("Yes.", "c_yes"), ("да", "c_yes"), ("ДА!", "c_yes"), ("иә", "c_yes"),
-        ("ия", "c_yes"), ("Иа", "c_yes"), ("1", "c_yes"),
-        ("no", "c_no"), ("нет", "c_no"), ("Жоқ", "c_no"), ("жок", "c_no"), ("2", "c_no"),
+        ("yes", "c_yes"),
+        ("Yes.", "c_yes"),
+        ("да", "c_yes"),
+        ("ДА!", "c_yes"),
+        ("иә", "c_yes"),
+        ("ия", "c_yes"),
+        ("Иа", "c_yes"),
+        ("1", "c_yes"),
+        ("no", "c_no"),
+        ("нет", "c_no"),
+        ("Жоқ", "c_no"),
+        ("жок", "c_no"),
+        ("2", "c_no"),
     ],
 )
 def test_yes_and_no_in_every_language(text: str, expected: str) -> None:
@@ -68,11 +91,20 @@ def test_yes_and_no_in_every_language(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Работа", "n_work"), ("жұмыс", "n_work"), ("job", "n_work"),
-        ("жильё", "n_housing"), ("жилье", "n_housing"), ("Баспана", "n_housing"),
-        ("психолог", "n_counselling"), ("кеңес алу", "n_counselling"),
-        ("Talk to my officer", "n_officer"), ("куратор", "n_officer"),
-        ("Бәрі жақсы", "n_ok"), ("все хорошо", "n_ok"), ("нет", "n_ok"), ("all good", "n_ok"),
+        ("Работа", "n_work"),
+        ("жұмыс", "n_work"),
+        ("job", "n_work"),
+        ("жильё", "n_housing"),
+        ("жилье", "n_housing"),
+        ("Баспана", "n_housing"),
+        ("психолог", "n_counselling"),
+        ("кеңес алу", "n_counselling"),
+        ("Talk to my officer", "n_officer"),
+        ("куратор", "n_officer"),
+        ("Бәрі жақсы", "n_ok"),
+        ("все хорошо", "n_ok"),
+        ("нет", "n_ok"),
+        ("all good", "n_ok"),
     ],
 )
 def test_needs_by_label_or_synonym_in_any_language(text: str, expected: str) -> None:
@@ -81,8 +113,14 @@ def test_needs_by_label_or_synonym_in_any_language(text: str, expected: str) -> 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Русский", "l_ru"), ("қазақша", "l_kk"), ("казакша", "l_kk"), ("English", "l_en"),
-     ("английский", "l_en"), ("3", "l_en")],
+    [
+        ("Русский", "l_ru"),
+        ("қазақша", "l_kk"),
+        ("казакша", "l_kk"),
+        ("English", "l_en"),
+        ("английский", "l_en"),
+        ("3", "l_en"),
+    ],
 )
 def test_language_names(text: str, expected: str) -> None:
     assert pick(LANGUAGE_QUESTION, text) == expected
@@ -95,9 +133,20 @@ def test_a_pressed_button_wins_over_text() -> None:
 @pytest.mark.parametrize(
     ("text", "choice"),
     [
-        ("0", None), ("6", None), ("1.5", None), ("1000", None), ("9" * 10_000, None),
-        ("maybe", None), ("да нет", None), ("", None), ("   ", None), (None, None),
-        ("😀", None), (None, "m9"), (None, ""), ("m1", None),
+        ("0", None),
+        ("6", None),
+        ("1.5", None),
+        ("1000", None),
+        ("9" * 10_000, None),
+        ("maybe", None),
+        ("да нет", None),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        ("😀", None),
+        (None, "m9"),
+        (None, ""),
+        ("m1", None),
     ],
 )
 def test_anything_else_is_no_answer(text: str | None, choice: str | None) -> None:
@@ -107,11 +156,24 @@ def test_anything_else_is_no_answer(text: str | None, choice: str | None) -> Non
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("help", "help"), ("/help", "help"), ("Помощь!", "help"), ("көмек", "help"),
-        ("комек", "help"), ("/menu@JolserikBot", "menu"), ("МЕНЮ", "menu"), ("мәзір", "menu"),
-        ("/language", "language"), ("язык", "language"), ("тіл", "language"),
-        ("privacy", "privacy"), ("приватность", "privacy"), ("құпиялық", "privacy"),
-        ("hello", None), ("help me please", None), ("", None), (None, None),
+        ("help", "help"),
+        ("/help", "help"),
+        ("Помощь!", "help"),
+        ("көмек", "help"),
+        ("комек", "help"),
+        ("/menu@JolserikBot", "menu"),
+        ("МЕНЮ", "menu"),
+        ("мәзір", "menu"),
+        ("/language", "language"),
+        ("язык", "language"),
+        ("тіл", "language"),
+        ("privacy", "privacy"),
+        ("приватность", "privacy"),
+        ("құпиялық", "privacy"),
+        ("hello", None),
+        ("help me please", None),
+        ("", None),
+        (None, None),
     ],
 )
 def test_global_intents(text: str | None, intent: str | None) -> None:

@@ -32,16 +32,29 @@ from tests.flows.test_crisis import data_phrases
 from tests.flows.transcript_events import DIRECTORIES
 
 STATES = reachable_states()
-CHOICE_IDS = sorted({
-    choice.id
-    for spec in FLOWS.values()
-    for question in spec.questions.values()
-    for choice in question.choices
-})
+CHOICE_IDS = sorted(
+    {
+        choice.id
+        for spec in FLOWS.values()
+        for question in spec.questions.values()
+        for choice in question.choices
+    }
+)
 WORDS = [
     *sorted({word for group in INTENT_WORDS.values() for word in group}),
-    "да", "нет", "иә", "жоқ", "yes", "no", "работа", "жильё", "психолог", "сегодня",
-    data_phrases("ru")[0], data_phrases("kk")[0], data_phrases("en")[0],
+    "да",
+    "нет",
+    "иә",
+    "жоқ",
+    "yes",
+    "no",
+    "работа",
+    "жильё",
+    "психолог",
+    "сегодня",
+    data_phrases("ru")[0],
+    data_phrases("kk")[0],
+    data_phrases("en")[0],
 ]
 
 texts = st.one_of(
@@ -78,16 +91,18 @@ events = st.one_of(
     st.just(flows.start_checkin),
     st.just(flows.start_checkin_nudge),
     st.builds(
-        lambda kind, place, hours: lambda ctx: flows.start_appointment_reminder(
-            ctx, AppointmentInfo(3, kind, place, "29.11 10:00", hours)
+        lambda kind, place, hours: (
+            lambda ctx: flows.start_appointment_reminder(
+                ctx, AppointmentInfo(3, kind, place, "29.11 10:00", hours)
+            )
         ),
         st.sampled_from(["meeting", "medical", "probation", "", "x" * 100]),
         st.text(max_size=300),
         st.sampled_from([24, 2]),
     ),
     st.builds(
-        lambda status, name: lambda ctx: flows.start_referral_update(
-            ctx, ReferralInfo(4, "housing", name, status)
+        lambda status, name: (
+            lambda ctx: flows.start_referral_update(ctx, ReferralInfo(4, "housing", name, status))
         ),
         st.sampled_from(["accepted", "declined", "completed", "weird"]),
         st.text(max_size=200),

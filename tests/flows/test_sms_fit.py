@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.sms_render import render_sms
-from bot.channels.sms_segments import count_segments
+from bot.channels.sms.render import render_sms
+from bot.channels.sms.segments import count_segments
 from flows.checkin import NUDGES
 from flows.engine import FLOWS
 from flows.menu import FALLBACK

@@ -17,8 +17,15 @@ from tests.flows.transcript import (
 FILES = transcript_files()
 # One per journey, language and rendering (tests/transcripts/<journey>/), and some more.
 JOURNEYS = (
-    "welcome", "checkin", "work", "housing", "counselling", "appointment", "referral",
-    "always", "crisis",
+    "welcome",
+    "checkin",
+    "work",
+    "housing",
+    "counselling",
+    "appointment",
+    "referral",
+    "always",
+    "crisis",
 )
 REQUIRED = {
     f"{journey}_{language}_{rendering}"
@@ -26,8 +33,12 @@ REQUIRED = {
     for language in LANGUAGES
     for rendering in ("buttons", "sms")
 } | {
-    "enrollment_ru", "enrollment_kk", "enrollment_en", "enrollment_declined_ru",
-    "bad_code", "help_and_menu",
+    "enrollment_ru",
+    "enrollment_kk",
+    "enrollment_en",
+    "enrollment_declined_ru",
+    "bad_code",
+    "help_and_menu",
 }
 
 ENROLLMENT = """\
@@ -101,8 +112,13 @@ def test_pressing_a_button_that_is_not_offered_is_a_transcript_error() -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "? what", "@ setup: colour=red", "@ setup: language=fr person", "@ setup: render=fax",
-        "@ setup: directory=atlantis", "@ setup: person=active paused=maybe", "@ nudge",
+        "? what",
+        "@ setup: colour=red",
+        "@ setup: language=fr person",
+        "@ setup: render=fax",
+        "@ setup: directory=atlantis",
+        "@ setup: person=active paused=maybe",
+        "@ nudge",
     ],
 )
 def test_malformed_lines_are_transcript_errors(line: str) -> None:

@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import flows
-from bot.channels.sms_render import render_sms
+from bot.channels.sms.render import render_sms
 from flows.render import render_reply
 from flows.types import (
     DEFAULT_LANGUAGE,
@@ -117,7 +117,7 @@ class World:
         )
 
     def guessed_language(self, invite: InviteCheck | None) -> Language:
-        # Mirrors bot.inbound._language: person, else invite, else channel hint.
+        # Mirrors bot.pipeline.inbound._language: person, else invite, else channel hint.
         if self.person is not None:
             return self.person.language
         if invite is not None and invite.person_language:
@@ -250,10 +250,14 @@ def _directive(world: World, line: str) -> None:
         world.log.append(f"= state: {'idle' if state.idle else f'{state.flow}/{state.step}'}")
     elif line.startswith("= person:"):
         person = world.person
-        shown = "none" if person is None else (
-            f"status={person.status} language={person.language} consent={person.consent_given}"
-            + (" paused=True" if person.paused else "")
-            + (f" misunderstood={n}" if (n := person.misunderstood_in_row) else "")
+        shown = (
+            "none"
+            if person is None
+            else (
+                f"status={person.status} language={person.language} consent={person.consent_given}"
+                + (" paused=True" if person.paused else "")
+                + (f" misunderstood={n}" if (n := person.misunderstood_in_row) else "")
+            )
         )
         world.log.append(f"= person: {shown}")
     else:
@@ -291,9 +295,16 @@ def _setup(world: World, pairs: list[str]) -> None:
         raise TranscriptError(f"unknown setup keys {sorted(unknown)}")
     if "person" in settings:
         status = settings["person"]
-        world.person = None if status == "none" else PersonSnapshot(
-            id=1, display_name="Test Person", language=DEFAULT_LANGUAGE, status=status,
-            consent_given=None,
+        world.person = (
+            None
+            if status == "none"
+            else PersonSnapshot(
+                id=1,
+                display_name="Test Person",
+                language=DEFAULT_LANGUAGE,
+                status=status,
+                consent_given=None,
+            )
         )
         world.state = IDLE
     if world.person is not None and "language" in settings:

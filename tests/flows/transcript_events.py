@@ -37,7 +37,12 @@ _ORGANISATIONS = (
 )
 _OPPORTUNITIES = (
     OpportunityInfo(
-        101, 1, "ТОО Курылыс Сервис", "Подсобный рабочий", "construction", "Temirtau",
+        101,
+        1,
+        "ТОО Курылыс Сервис",
+        "Подсобный рабочий",
+        "construction",
+        "Temirtau",
         "Полный день, обучение на месте",
     ),
     OpportunityInfo(102, 1, "ТОО Курылыс Сервис", "Маляр", "construction", KARAGANDA),
@@ -86,8 +91,18 @@ class SetupError(ValueError):
 
 
 SETUP_KEYS = {
-    "person", "language", "consent", "invite", "invite_language", "hint", "render",
-    "directory", "region", "last_mood", "misunderstood", "paused",
+    "person",
+    "language",
+    "consent",
+    "invite",
+    "invite_language",
+    "hint",
+    "render",
+    "directory",
+    "region",
+    "last_mood",
+    "misunderstood",
+    "paused",
 }
 
 
@@ -109,4 +124,3 @@ def one_of(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise SetupError(f"{value!r} is not one of {', '.join(allowed)}")
     return value
-

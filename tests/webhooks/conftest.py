@@ -1,5 +1,5 @@
-"""Fixtures for the Twilio webhooks: the fake Twilio API, settings pointing at it, and an
-app built with the SMS channel on."""
+"""Fixtures for the provider webhooks: the fake Twilio API and the fake Bot API, settings
+pointing at them, and apps built with each channel on."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.core.settings import Settings
+from tests.fakes.telegram_fixtures import (  # noqa: F401  (fixtures)
+    _ptb_timedelta,
+    fake,
+    telegram_api,
+    tg_client,
+    tg_settings,
+    tg_worker_client,
+)
 from tests.fakes.twilio_api import (  # noqa: F401  (fixtures)
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -14,9 +14,9 @@ from bot.app import create_app
 from bot.models import AuditEvent, ChannelIdentity, Message
 from bot.models.enums import Direction
 from flows.i18n import translate
-from tests.channels_telegram.conftest import telegram_settings
-from tests.channels_telegram.updates import SECRET, post_update, update
+from tests.bot.channels.telegram.updates import SECRET, post_update, update
 from tests.factories import make_enrolled
+from tests.fakes.telegram_fixtures import telegram_settings
 
 CHAT = 5550001
 

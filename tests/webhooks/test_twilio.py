@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.app import create_app
-from bot.clock import utcnow
-from bot.fallback import KEYWORD_REPLY_KIND
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
+from bot.delivery.fallback import KEYWORD_REPLY_KIND
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, EscalationStatus, MessageStatus
-from bot.settings import Settings
 from flows.i18n import translate
 from tests.factories import make_enrolled
 from tests.webhooks.twilio_helpers import (

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import session_scope
+from bot.core.db import session_scope
 from bot.models import ChannelIdentity, CheckIn, Escalation, Message, Person, User
 from bot.models.enums import Direction, MessageStatus, PersonStatus
 from bot.services.users import create_user

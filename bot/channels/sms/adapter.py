@@ -34,9 +34,9 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.channels.base import OutboundMessage, PermanentSendError, SendResult, TransientSendError
-from bot.channels.sms_render import render_sms
-from bot.channels.sms_segments import count_segments
-from bot.settings import Settings
+from bot.channels.sms.render import render_sms
+from bot.channels.sms.segments import count_segments
+from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

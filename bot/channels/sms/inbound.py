@@ -21,19 +21,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import audit
-from bot.clock import utcnow
-from bot.conversation import as_language
-from bot.db import session_scope
-from bot.effects import Target, queue_reply
-from bot.escalations import open_escalation
-from bot.fallback import KEYWORD_REPLY_KIND
-from bot.inbound import InboundMessage, InboundOutcome, insert_inbound, process_inbound
+from bot.channels.sms.keywords import Keyword, classify, twilio_acts_on
+from bot.channels.sms.strangers import OPT_OUT_KIND, STRANGER_REPLIES_PER_DAY
+from bot.core import audit
+from bot.core.clock import utcnow
+from bot.core.db import session_scope
+from bot.core.settings import Settings
+from bot.delivery.fallback import KEYWORD_REPLY_KIND
 from bot.models import ChannelIdentity, Escalation, Person
 from bot.models.enums import Channel, EscalationStatus
-from bot.settings import Settings
-from bot.sms_keywords import Keyword, classify, twilio_acts_on
-from bot.sms_strangers import OPT_OUT_KIND, STRANGER_REPLIES_PER_DAY
+from bot.pipeline.conversation import as_language
+from bot.pipeline.effects import Target, queue_reply
+from bot.pipeline.escalations import open_escalation
+from bot.pipeline.inbound import InboundMessage, InboundOutcome, insert_inbound, process_inbound
 from flows.i18n import translate
 from flows.render import RenderedReply
 

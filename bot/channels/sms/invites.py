@@ -10,13 +10,13 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot.clock import utcnow
-from bot.conversation import as_language
+from bot.channels.sms.strangers import OPT_OUT_KIND
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Channel, Direction, MessageStatus
+from bot.pipeline.conversation import as_language
 from bot.services import Conflict
-from bot.settings import Settings
-from bot.sms_strangers import OPT_OUT_KIND
 from flows.i18n import translate
 
 INVITE_KIND = "invite"

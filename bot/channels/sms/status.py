@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.channels.base import IdentityFlag
-from bot.clock import utcnow
-from bot.db import session_scope
-from bot.fallback import reroute_or_escalate
+from bot.core.clock import utcnow
+from bot.core.db import session_scope
+from bot.delivery.fallback import reroute_or_escalate
 from bot.models import Message
 from bot.models.enums import Channel, Direction, MessageStatus
 

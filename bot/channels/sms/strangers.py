@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from bot.channels.sms.keywords import is_yes
 from bot.models import Invite, Message, Person
 from bot.models.enums import Channel, Direction
-from bot.sms_keywords import is_yes
 from flows import crisis
 
 STRANGER_REPLIES_PER_DAY = 1

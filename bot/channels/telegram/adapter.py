@@ -27,8 +27,8 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import OutboundMessage, PermanentSendError, SendResult, TransientSendError
-from bot.channels.telegram_text import CallbackDataTooLong, keyboard, split_text, to_html
-from bot.settings import Settings
+from bot.channels.telegram.text import CallbackDataTooLong, keyboard, split_text, to_html
+from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

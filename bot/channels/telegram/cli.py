@@ -11,8 +11,8 @@ import typer
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.logging_setup import configure_logging
-from bot.settings import Settings, load_settings
+from bot.core.logging_setup import configure_logging
+from bot.core.settings import Settings, load_settings
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ def _run(settings: Settings, work: Coroutine[Any, Any, T]) -> T:
 
 
 def _bot(settings: Settings) -> Bot:
-    from bot.channels.telegram import build_bot
+    from bot.channels.telegram.adapter import build_bot
 
     return build_bot(settings)
 
@@ -62,7 +62,7 @@ def set_webhook(
     drop_pending: bool = typer.Option(False, "--drop-pending", help=DROP_PENDING_HELP),
 ) -> None:
     """Have Telegram post updates to PUBLIC_BASE_URL/webhooks/telegram with the secret."""
-    from bot.channels.telegram import ALLOWED_UPDATES
+    from bot.channels.telegram.adapter import ALLOWED_UPDATES
 
     settings = _settings()
     if not settings.telegram_webhook_secret:
@@ -136,9 +136,9 @@ def delete_webhook(
 def poll_updates() -> None:
     """Development without a public URL: fetch updates with getUpdates and answer them
     (the worker runs too, so replies and check-ins are sent)."""
-    from bot.channels.telegram import TELEGRAM, TelegramChannel
-    from bot.channels.telegram_polling import WebhookActive, ensure_no_webhook, poll
-    from bot.runtime import Runtime
+    from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
+    from bot.channels.telegram.polling import WebhookActive, ensure_no_webhook, poll
+    from bot.core.runtime import Runtime
 
     settings = _settings()
 

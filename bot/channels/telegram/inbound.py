@@ -22,13 +22,13 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import filters
 
-from bot import audit
-from bot.channels.telegram import TELEGRAM, TelegramChannel
-from bot.clock import utcnow
-from bot.db import session_scope
-from bot.inbound import InboundMessage, process_inbound
+from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
+from bot.core import audit
+from bot.core.clock import utcnow
+from bot.core.db import session_scope
+from bot.core.settings import Settings
 from bot.models import ChannelIdentity
-from bot.settings import Settings
+from bot.pipeline.inbound import InboundMessage, process_inbound
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
 from telegram.error import Conflict, RetryAfter, TelegramError
 
-from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, retry_after_seconds
-from bot.channels.telegram_inbound import handle_update
-from bot.runtime import Runtime
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, TelegramChannel, retry_after_seconds
+from bot.channels.telegram.inbound import handle_update
+from bot.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.logging_setup import JsonFormatter, TextFormatter
+from bot.core.logging_setup import JsonFormatter, TextFormatter
 
 
 def _record(**extra) -> logging.LogRecord:

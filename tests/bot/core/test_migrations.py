@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401
-from bot.migrate import current_revision, head_revision, is_at_head
+from bot.core.migrate import current_revision, head_revision, is_at_head
 
 
 def test_the_migrated_database_is_at_head(engine, database_url):

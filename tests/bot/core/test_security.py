@@ -7,8 +7,8 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from bot.clock import utcnow
-from bot.security import (
+from bot.core.clock import utcnow
+from bot.core.security import (
     InvalidTokenError,
     _signing_key,
     create_access_token,
@@ -16,7 +16,7 @@ from bot.security import (
     hash_password,
     verify_password,
 )
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 
 SETTINGS = load_settings(_env_file=None, secret_key="k" * 40, access_token_minutes=30)
 

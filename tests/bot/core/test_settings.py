@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 
 
 def test_defaults_are_sqlite_under_var_and_the_documented_ticks(monkeypatch):

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.clock import utcnow
-from bot.dispatch_lanes import DispatcherLanes
-from bot.inbound import InboundMessage, process_inbound
+from bot.core.clock import utcnow
+from bot.delivery.lanes import DispatcherLanes
+from bot.delivery.outbox import Dispatcher, claim_outbound
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, MessageStatus
-from bot.outbox import Dispatcher, claim_outbound
+from bot.pipeline.inbound import InboundMessage, process_inbound
 from tests.channels import ScriptedChannel, blocked, transient
 from tests.factories import make_enrolled
 

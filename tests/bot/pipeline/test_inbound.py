@@ -7,9 +7,9 @@ import threading
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.inbound import InboundMessage, process_inbound
 from bot.models import ChannelIdentity, ConversationState, Invite, Message
 from bot.models.enums import Direction, MessageStatus
+from bot.pipeline.inbound import InboundMessage, process_inbound
 from tests.factories import make_enrolled, make_invite, make_person
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.inbound import InboundMessage, process_inbound
 from bot.models import (
     Appointment,
     CheckIn,
@@ -23,9 +22,10 @@ from bot.models import (
     Referral,
 )
 from bot.models.enums import AppointmentStatus, Direction, PersonStatus
+from bot.pipeline.inbound import InboundMessage, process_inbound
+from bot.scheduling.appointments import send_appointment_reminders
+from bot.scheduling.checkins import send_checkin_nudges, send_due_checkins
 from bot.services.appointments import create_appointment
-from bot.sweeps.appointments import send_appointment_reminders
-from bot.sweeps.checkins import send_checkin_nudges, send_due_checkins
 from tests.factories import make_enrolled
 
 NOON = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 12:00 in Almaty

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.local_time import (
+from bot.scheduling.local_time import (
     before_quiet_hours,
     end_of_quiet_hours,
     format_local,

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import CheckIn, ConversationState, Escalation, Message, Person
 from bot.models.enums import CheckInStatus, Direction, MessageStatus
-from bot.sweeps.checkins import (
+from bot.scheduling.checkins import (
     mark_missed_checkins,
     schedule_cadence_checkins,
     send_due_checkins,

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db import session_scope
+from bot.core.db import session_scope
+from bot.core.security import verify_password
 from bot.models import AuditEvent, Organisation, User
-from bot.security import verify_password
 from bot.services.users import create_user, find_user_by_email
 
 PASSWORD = "a long enough password"

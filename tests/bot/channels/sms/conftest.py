@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 from tests.fakes.twilio_api import (  # noqa: F401  (fixtures)
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.channels.base import OutboundMessage, PermanentSendError, TransientSendError
 from bot.channels.registry import build_channels
-from bot.channels.sms import SenderPacer, TwilioHttpxClient, TwilioSmsChannel
-from bot.settings import Settings
+from bot.channels.sms.adapter import SenderPacer, TwilioHttpxClient, TwilioSmsChannel
+from bot.core.settings import Settings
 from tests.fakes.twilio_api import (
     FROM_NUMBER,
     MESSAGING_SERVICE_SID,

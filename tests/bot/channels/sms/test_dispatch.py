@@ -10,13 +10,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.channels.base import OutboundMessage, SendResult, TransientSendError
-from bot.channels.sms import TwilioSmsChannel
-from bot.clock import utcnow
-from bot.fallback import KEYWORD_REPLY_KIND
+from bot.channels.sms.adapter import TwilioSmsChannel
+from bot.core.clock import utcnow
+from bot.core.settings import Settings
+from bot.delivery.fallback import KEYWORD_REPLY_KIND
+from bot.delivery.outbox import Dispatcher
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, MessageStatus
-from bot.outbox import Dispatcher
-from bot.settings import Settings
 from tests.channels import ScriptedChannel
 from tests.factories import make_enrolled
 from tests.fakes.twilio_api import FakeTwilioApi, error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sms_keywords import classify, is_yes, twilio_acts_on
+from bot.channels.sms.keywords import classify, is_yes, twilio_acts_on
 
 
 @pytest.mark.parametrize(

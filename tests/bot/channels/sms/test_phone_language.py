@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.phone_language import language_for_phone
+from bot.channels.sms.phone_language import language_for_phone
 
 
 @pytest.mark.parametrize(

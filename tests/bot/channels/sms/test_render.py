@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.sms_render import render_sms
+from bot.channels.sms.render import render_sms
 from flows.checkin import NEED_QUESTION
 from flows.matching import match_choice
 from flows.types import Choice, UserInput

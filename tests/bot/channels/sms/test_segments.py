@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.sms_segments import (
+from bot.channels.sms.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     count_segments,

@@ -22,8 +22,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 import flows
-from bot.channels.sms_render import render_sms
-from bot.channels.sms_segments import count_segments, non_gsm7_characters
+from bot.channels.sms.render import render_sms
+from bot.channels.sms.segments import count_segments, non_gsm7_characters
 from flows.crisis import hotline_lines
 from flows.i18n import catalog_keys, catalog_path, translate
 from flows.steps import Question

@@ -14,15 +14,15 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.channels.base import OutboundMessage, PermanentSendError, TransientSendError
-from bot.channels.telegram import (
+from bot.channels.telegram.adapter import (
     MAX_INLINE_PAUSE_SECONDS,
     TelegramChannel,
     retry_after_seconds,
     telegram_link,
 )
-from tests.channels_telegram.conftest import telegram_settings
 from tests.fakes import telegram_api
 from tests.fakes.telegram_api import TOKEN
+from tests.fakes.telegram_fixtures import telegram_settings
 
 CHAT = 7001
 
@@ -50,7 +50,7 @@ async def test_start_learns_the_username_and_builds_invite_links(channel, fake):
 
 
 async def test_a_plain_message_is_html_escaped_and_its_provider_id_names_the_chat(channel, fake):
-    result = await channel.send(_out("Tom & Jerry <b>not bold</b> \"quoted\""))
+    result = await channel.send(_out('Tom & Jerry <b>not bold</b> "quoted"'))
 
     [call] = fake.calls_to("sendMessage")
     assert call.params["chat_id"] == CHAT
@@ -203,7 +203,7 @@ async def test_the_global_rate_holds_across_chats(settings, fake):
 async def test_start_survives_an_unreachable_telegram_and_retries_get_me(settings, fake, caplog):
     fake.script("getMe", telegram_api.server_error(502))
     adapter = TelegramChannel(telegram_settings(settings, fake), getme_retry_seconds=0.1)
-    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.adapter"):
         await adapter.start()
     assert adapter.username is None and adapter.deep_link("code123") is None
     assert any("getMe failed" in r.getMessage() for r in caplog.records)

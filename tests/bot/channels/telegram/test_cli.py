@@ -8,9 +8,9 @@ import logging
 import pytest
 from typer.testing import CliRunner
 
-from bot.channels.telegram import ALLOWED_UPDATES
+from bot.channels.telegram.adapter import ALLOWED_UPDATES
 from bot.cli import app
-from tests.channels_telegram.updates import SECRET, update
+from tests.bot.channels.telegram.updates import SECRET, update
 from tests.fakes.telegram_api import BOT_USERNAME, TOKEN
 
 PUBLIC = "https://bot.example.kz"

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.db import session_scope
-from bot.inbound import BAD_CODE_KIND, MAX_BAD_CODES_PER_HOUR, THROTTLED_CODE_KIND
+from bot.core.db import session_scope
 from bot.models import ChannelIdentity, Invite, Message
 from bot.models.enums import Direction
+from bot.pipeline.inbound import BAD_CODE_KIND, MAX_BAD_CODES_PER_HOUR, THROTTLED_CODE_KIND
 from flows.i18n import translate
-from tests.channels_telegram.updates import post_update, update
+from tests.bot.channels.telegram.updates import post_update, update
 from tests.factories import make_invite, make_person
 
 GUESSER = 7100

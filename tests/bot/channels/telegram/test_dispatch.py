@@ -8,12 +8,12 @@ import asyncio
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.channels.telegram import TelegramChannel
-from bot.clock import utcnow
-from bot.db import session_scope
+from bot.channels.telegram.adapter import TelegramChannel
+from bot.core.clock import utcnow
+from bot.core.db import session_scope
+from bot.delivery.outbox import Dispatcher
 from bot.models import ChannelIdentity, Escalation, Message
 from bot.models.enums import Direction, MessageStatus
-from bot.outbox import Dispatcher
 from tests.factories import make_enrolled
 from tests.fakes import telegram_api
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram import Update
 
-from bot.channels.telegram_inbound import inbound_from_update, is_private
-from tests.channels_telegram.updates import update
+from bot.channels.telegram.inbound import inbound_from_update, is_private
+from tests.bot.channels.telegram.updates import update
 
 
 def _parse(name: str, **changes) -> Update:

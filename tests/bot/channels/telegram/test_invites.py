@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
-from bot.db import session_scope
+from bot.core.db import session_scope
 from bot.services.users import create_user
-from tests.channels_telegram.conftest import telegram_settings
 from tests.fakes import telegram_api
+from tests.fakes.telegram_fixtures import telegram_settings
 
 PASSWORD = "correct horse battery staple"
 

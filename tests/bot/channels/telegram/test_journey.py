@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.demo import DEMO_OFFICER_EMAIL, DEMO_PASSWORD, seed_demo
 from bot.models import ChannelIdentity, Message, Person
 from bot.models.enums import Direction
-from tests.channels_telegram.updates import post_update, update
+from tests.bot.channels.telegram.updates import post_update, update
 from tests.fakes.telegram_api import BOT_USERNAME, Call, FakeBotApi
 
 CHAT = 424242

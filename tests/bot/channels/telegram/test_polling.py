@@ -8,12 +8,12 @@ import asyncio
 import pytest
 from sqlmodel import Session, select
 
-from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel
-from bot.channels.telegram_polling import WebhookActive, poll
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, TelegramChannel
+from bot.channels.telegram.polling import WebhookActive, poll
+from bot.core.runtime import Runtime
 from bot.models import Message
-from bot.runtime import Runtime
-from tests.channels_telegram.conftest import telegram_settings
-from tests.channels_telegram.updates import update
+from tests.bot.channels.telegram.updates import update
+from tests.fakes.telegram_fixtures import telegram_settings
 
 CHAT = 7300
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 
 PRODUCTION = {"environment": "production", "secret_key": "k" * 48}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram_text import (
+from bot.channels.telegram.text import (
     CallbackDataTooLong,
     keyboard,
     split_text,

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx import Response
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "telegram"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "telegram"
 FIXTURE_CHAT = 5550001
 SECRET = "test-webhook-secret_0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

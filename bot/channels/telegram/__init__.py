@@ -1,0 +1,2 @@
+"""Everything about Telegram: the Bot API adapter, turning updates into inbound
+messages, polling, texts and buttons, and the `jolserik telegram` commands."""
