@@ -1,33 +1,27 @@
-"""Log in for an access token, and the `CurrentUser` dependency every other endpoint uses."""
+"""Log in for an access token."""
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
-from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Response
+from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import SQLModel
 
+from admin.access import public, unauthorized
 from bot.core import audit
 from bot.core.deps import SessionDep, SettingsDep
 from bot.core.security import (
-    InvalidTokenError,
     burn_password_check,
     create_access_token,
-    decode_access_token,
     verify_password,
 )
-from bot.models import User
-from bot.services.persons import CASEWORKER_ROLES, MAX_ID
 from bot.services.users import MAX_PASSWORD_LENGTH, find_user_by_email
 
 log = logging.getLogger(__name__)
 
 BAD_CREDENTIALS = "Incorrect e-mail or password."
-BAD_TOKEN = "Invalid or expired token."  # noqa: S105  (a message, not a secret)
-
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -38,43 +32,7 @@ class Token(SQLModel):
     expires_in: int
 
 
-def unauthorized(detail: str) -> HTTPException:
-    return HTTPException(
-        status_code=status.HTTP_401_UNAUTHORIZED,
-        detail=detail,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-
-
-def get_current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User:
-    if not token:
-        raise unauthorized("Not authenticated.")
-    try:
-        user_id = decode_access_token(token, settings)
-    except InvalidTokenError:
-        raise unauthorized(BAD_TOKEN) from None
-    user = session.get(User, user_id) if user_id <= MAX_ID else None
-    if user is None or not user.is_active:
-        raise unauthorized(BAD_TOKEN)
-    return user
-
-
-CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-def get_caseworker(user: CurrentUser) -> User:
-    """Admins, supervisors and officers; NGO accounts work in their own portal."""
-    if user.role not in CASEWORKER_ROLES:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "This account cannot work with cases.")
-    return user
-
-
-CaseworkerUser = Annotated[User, Depends(get_caseworker)]
-
-
-@router.post("/token", response_model=Token)
+@router.post("/token", response_model=Token, **public())
 def issue_token(
     session: SessionDep,
     settings: SettingsDep,

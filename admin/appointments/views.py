@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlmodel import col, select
 
+from admin.access import CaseworkerUser
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
-from admin.auth import CaseworkerUser
 from admin.lookup import person_or_404, service_errors
 from bot.core import audit
 from bot.core.deps import SessionDep, SettingsDep

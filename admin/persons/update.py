@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import Field as PydanticField
 from pydantic import model_validator
 
-from admin.auth import CaseworkerUser
+from admin.access import CaseworkerUser
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import DisplayName, Language, PersonPublic, Region, _Input
 from bot.core import audit

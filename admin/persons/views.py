@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
-from admin.auth import CaseworkerUser
+from admin.access import CaseworkerUser
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import (
     AwareDatetimeIn,

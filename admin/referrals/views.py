@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
-from admin.auth import CurrentUser
+from admin.access import CurrentUser
 from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
 from bot.core import audit

@@ -19,6 +19,7 @@ def record(
     actor_user_id: int | None = None,
     actor_kind: str = "user",
     detail: dict[str, Any] | None = None,
+    address: str | None = None,
 ) -> None:
     session.add(
         AuditEvent(
@@ -29,5 +30,6 @@ def record(
             actor_user_id=actor_user_id,
             actor_kind=actor_kind,
             detail=detail or {},
+            address=address[:64] if address else None,
         )
     )

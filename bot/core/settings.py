@@ -6,6 +6,7 @@ Built by `load_settings()`; nothing here runs at import time.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -63,7 +64,40 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     invite_ttl_days: int = Field(default=7, gt=0)
-    access_token_minutes: int = Field(default=60 * 8, gt=0)
+    # Staff sign-in: short-lived access tokens, a revocable refresh token, and a lock after
+    # repeated failures (per account and per client address, over a sliding window).
+    access_token_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    refresh_token_days: int = Field(default=14, gt=0, le=365)
+    login_max_failures: int = Field(default=5, gt=0)
+    login_window_minutes: int = Field(default=15, gt=0)
+    login_lock_minutes: int = Field(default=15, gt=0)
+    # How many password hashes are checked at once (Argon2 is deliberately costly).
+    password_hash_concurrency: int = Field(default=2, gt=0, le=64)
+    # Any request body larger than this is refused with 413 before it is read in full.
+    max_request_body_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    # How long an officer has to acknowledge an escalation, by severity.
+    escalation_deadline_critical_minutes: int = Field(default=60, gt=0)
+    escalation_deadline_high_minutes: int = Field(default=4 * 60, gt=0)
+    escalation_deadline_medium_minutes: int = Field(default=24 * 60, gt=0)
+    escalation_deadline_low_minutes: int = Field(default=72 * 60, gt=0)
+    # Medium and low escalations reach the officer in one digest a day, at this local hour
+    # (the officer's own time zone; each officer may choose another hour).
+    staff_digest_hour: int = Field(default=9, ge=0, le=23)
+    # After an officer writes to a person, the person's next free text within this many
+    # hours is passed on to the officer.
+    officer_reply_window_hours: int = Field(default=72, gt=0)
+    # Message bodies of a closed case are purged this many days after it was closed.
+    retention_days: int = Field(default=365, gt=0)
+
+    # Staff alerts by e-mail (optional): unset SMTP_HOST turns the channel off.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10, gt=0)
     missed_checkins_before_escalation: int = Field(default=2, gt=0)
     default_timezone: str = "Asia/Almaty"
     default_region: str = "KZ"
@@ -93,6 +127,18 @@ class Settings(BaseSettings):
     def twilio_enabled(self) -> bool:
         has_sender = bool(self.twilio_from_number or self.twilio_messaging_service_sid)
         return bool(self.twilio_account_sid and self.twilio_auth_token and has_sender)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    def escalation_deadline(self, severity: str) -> timedelta:
+        minutes = {
+            "critical": self.escalation_deadline_critical_minutes,
+            "high": self.escalation_deadline_high_minutes,
+            "medium": self.escalation_deadline_medium_minutes,
+        }.get(severity, self.escalation_deadline_low_minutes)
+        return timedelta(minutes=minutes)
 
     @property
     def hotline_pairs(self) -> tuple[tuple[str, str], ...]:

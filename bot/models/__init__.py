@@ -8,9 +8,11 @@ from bot.models.conversation import ConversationState
 from bot.models.escalation import Escalation
 from bot.models.invite import Invite
 from bot.models.message import Message
+from bot.models.note import Note
 from bot.models.organisation import Opportunity, Organisation
 from bot.models.person import ConsentRecord, Person
 from bot.models.referral import Referral
+from bot.models.session import LoginAttempt, RefreshToken
 from bot.models.user import User
 
 __all__ = [
@@ -22,10 +24,13 @@ __all__ = [
     "ConversationState",
     "Escalation",
     "Invite",
+    "LoginAttempt",
     "Message",
+    "Note",
     "Opportunity",
     "Organisation",
     "Person",
     "Referral",
+    "RefreshToken",
     "User",
 ]

@@ -18,4 +18,5 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = None
     person_id: int | None = Field(default=None, index=True)
     detail: dict = json_field()
+    address: str | None = Field(default=None, max_length=64)  # the client's address
     created_at: datetime = created_at_field()

@@ -63,8 +63,23 @@ class Severity(StrEnum):
 
 class EscalationStatus(StrEnum):
     open = "open"
+    overdue = "overdue"  # open past its acknowledgement deadline; the supervisor was told
     acknowledged = "acknowledged"
     resolved = "resolved"
+
+
+class EscalationOutcome(StrEnum):
+    """How an officer closed an escalation (a closed list, so the programme can count)."""
+
+    contacted_safe = "contacted_safe"
+    referred = "referred"
+    emergency_services = "emergency_services"
+    no_action_needed = "no_action_needed"
+    could_not_reach = "could_not_reach"
+
+
+# Lower sorts first in the officer's queue.
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 class ReferralStatus(StrEnum):

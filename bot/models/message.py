@@ -41,3 +41,9 @@ class Message(SQLModel, table=True):
     created_at: datetime = created_at_field()
     sent_at: datetime | None = timestamp_field()
     delivered_at: datetime | None = timestamp_field()
+    # Staff traffic: an officer's own words to a person (kind "officer") name their author;
+    # an alert to staff (kinds "staff_alert", "staff_digest") names its recipient and the
+    # escalation it is about. Person messages leave all three empty.
+    sender_user_id: int | None = Field(default=None, foreign_key="user.id")
+    recipient_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)

@@ -23,6 +23,8 @@ class Person(PersonBase, table=True):
     __table_args__ = (
         # The check-in sweep reads "active people whose next check-in is due".
         Index("ix_person_status_next_checkin_at", "status", "next_checkin_at"),
+        # The retention sweep: closed cases whose message bodies are due to be purged.
+        Index("ix_person_status_closed_at", "status", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,6 +37,11 @@ class Person(PersonBase, table=True):
     next_checkin_at: datetime | None = timestamp_field(index=True)
     missed_checkins_in_row: int = 0
     last_inbound_at: datetime | None = timestamp_field()
+    # Until then, the person's next free text goes to their officer (after an officer wrote).
+    officer_reply_until: datetime | None = timestamp_field()
+    closed_at: datetime | None = timestamp_field()
+    bodies_purged_at: datetime | None = timestamp_field()
+    erased_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 

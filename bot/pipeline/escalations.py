@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.models import Escalation
-from bot.models.enums import EscalationStatus, Severity
+from bot.models.enums import SEVERITY_RANK, EscalationStatus, Severity
 from bot.scheduling.cadence import ACK_DEADLINE
 
 
@@ -37,6 +37,7 @@ def open_escalation(
         person_id=person_id,
         reason=reason,
         severity=Severity(severity),
+        severity_rank=SEVERITY_RANK[severity],
         detail=detail[:500],
         ack_deadline=now + ACK_DEADLINE.get(severity, ACK_DEADLINE["low"]),
         created_at=now,
