@@ -1,5 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
+# make run listens here: PORT=8001 make run when 8000 is taken.
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -22,14 +24,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 catalogs: $(CATALOGS)
 
-## make run: install, migrate, seed demo data, serve http://127.0.0.1:8000 with the worker.
+## make run: install, migrate, seed demo data, serve http://127.0.0.1:$(PORT) with the worker.
 ## Quiet hours are off here so the demo check-in arrives at any hour (set them to try them).
 run: export QUIET_HOURS_START ?= 0
 run: export QUIET_HOURS_END ?= 0
 run: $(STAMP) catalogs
 	$(BIN)/jolserik db upgrade
 	$(BIN)/jolserik demo
-	$(BIN)/jolserik serve --host 127.0.0.1 --port 8000
+	$(BIN)/jolserik serve --host 127.0.0.1 --port $(PORT)
 
 ## make test: ruff and mypy, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
 test: $(STAMP) catalogs

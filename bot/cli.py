@@ -5,14 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 
 from bot.channels.telegram.cli import telegram_app
 from bot.core.logging_setup import configure_logging
 from bot.core.settings import Settings, load_settings
+from bot.core.startup_errors import check_port_free, explain
 
-app = typer.Typer(help="Jolserik: post-release support bot.", no_args_is_help=True)
+# Typer's pretty tracebacks print local variables: settings, passwords, personal data.
+app = typer.Typer(
+    help="Jolserik: post-release support bot.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -20,6 +28,32 @@ app.add_typer(users_app, name="users")
 app.add_typer(telegram_app, name="telegram")
 
 log = logging.getLogger("jolserik")
+
+
+class _Options:
+    debug = False
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show full tracebacks instead of one-line errors."
+    ),
+) -> None:
+    _Options.debug = debug
+
+
+@contextmanager
+def _explained(database_url: str) -> Iterator[None]:
+    """Known operator mistakes end in one line that says what to fix (see startup_errors)."""
+    try:
+        yield
+    except Exception as exc:
+        message = explain(exc, database_url)
+        if message is None or _Options.debug:
+            raise
+        typer.secho(message, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
 
 
 def _settings() -> Settings:
@@ -44,8 +78,16 @@ def serve(
     import uvicorn
 
     from bot.app import create_app
+    from bot.core.db import make_engine
 
     settings = _settings()
+    with _explained(settings.database_url):
+        make_engine(settings.database_url).dispose()  # a bad URL or a missing driver, now
+    busy = check_port_free(host, port)
+    if busy:
+        typer.secho(busy, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    # An unreachable database is not fatal here: /readyz says so and the worker waits.
     application = create_app(settings, with_worker=not no_worker)
     uvicorn.run(application, host=host, port=port, log_config=None, proxy_headers=True)
 
@@ -53,9 +95,12 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the dispatcher and the scheduled sweeps alone (no HTTP)."""
+    from bot.core.db import make_engine
     from bot.core.runtime import Runtime
 
     settings = _settings()
+    with _explained(settings.database_url):
+        make_engine(settings.database_url).dispose()  # a bad URL or a missing driver, now
 
     async def main() -> None:
         runtime = Runtime.build(settings, with_worker=True)
@@ -78,7 +123,8 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     from bot.core.migrate import upgrade
 
     settings = _settings()
-    upgrade(settings.database_url, revision)
+    with _explained(settings.database_url):
+        upgrade(settings.database_url, revision)
     typer.echo(f"Database at {revision}.")
 
 
@@ -99,9 +145,10 @@ def users_create(
     settings = _settings()
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = make_engine(settings.database_url)
+    with _explained(settings.database_url):
+        engine = make_engine(settings.database_url)
     try:
-        with session_scope(engine) as session:
+        with _explained(settings.database_url), session_scope(engine) as session:
             user = create_user(
                 session,
                 email=email,
@@ -126,11 +173,12 @@ def demo() -> None:
     from bot.demo import seed_demo
 
     settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        report = seed_demo(engine, settings)
-    finally:
-        engine.dispose()
+    with _explained(settings.database_url):
+        engine = make_engine(settings.database_url)
+        try:
+            report = seed_demo(engine, settings)
+        finally:
+            engine.dispose()
     typer.echo(report)
 
 

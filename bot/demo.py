@@ -15,7 +15,9 @@ from bot.services.invites import create_invite
 from bot.services.users import create_user
 
 DEMO_OFFICER_EMAIL = "officer@demo.jolserik.kz"
+DEMO_SUPERVISOR_EMAIL = "supervisor@demo.jolserik.kz"
 DEMO_ADMIN_EMAIL = "admin@demo.jolserik.kz"
+DEMO_PARTNER_EMAIL = "partner@demo.jolserik.kz"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (development only; refused in production)
 
 # (name, kind, region, phone). Kinds are what the journeys look for: employment and
@@ -50,24 +52,41 @@ def seed_demo(engine: Engine, settings: Settings) -> str:
             _seed(session)
         session.flush()
         codes = _fresh_codes(session, settings)
-    lines = [
-        "Demo data ready.",
-        f"  Admin API login: {DEMO_OFFICER_EMAIL} / {DEMO_PASSWORD}  (admin: {DEMO_ADMIN_EMAIL})",
-        f"  Simulator:       {settings.public_base_url}/simulator",
-        f"  API docs:        {settings.public_base_url}/docs",
-        "  Invitation codes (send one in the simulator to enroll):",
+        logins = [
+            (user.role, user.email)
+            for user in session.exec(
+                select(User)
+                .where(col(User.email).endswith("@demo.jolserik.kz"))
+                .order_by(col(User.id))
+            ).all()
+        ]
+    lines = ["Demo data ready.", "  Logins (POST /api/v1/auth/token), all with the same password:"]
+    lines += [f"    {role:<10} {email} / {DEMO_PASSWORD}" for role, email in logins]
+    lines += [
+        f"  Simulator: {settings.public_base_url}/simulator",
+        f"  API docs:  {settings.public_base_url}/docs",
+        "  Invitation codes, in the simulator's order (send one there to enroll):",
     ]
     lines += [f"    {name}: {code}" for name, code in codes] or ["    (everyone is enrolled)"]
     return "\n".join(lines)
 
 
 def _seed(session: Session) -> None:
+    supervisor = create_user(
+        session,
+        email=DEMO_SUPERVISOR_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.supervisor,
+        full_name="Demo Supervisor",
+    )
+    session.flush()
     officer = create_user(
         session,
         email=DEMO_OFFICER_EMAIL,
         password=DEMO_PASSWORD,
         role=Role.officer,
         full_name="Demo Officer",
+        supervisor_id=supervisor.id,
     )
     create_user(
         session,
@@ -82,6 +101,14 @@ def _seed(session: Session) -> None:
     ]
     session.add_all(organisations)
     session.flush()
+    create_user(
+        session,
+        email=DEMO_PARTNER_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.ngo,
+        full_name="Demo Partner Coordinator",
+        organisation_id=organisations[0].id,
+    )
     for org_index, title, field, region in OPPORTUNITIES:
         session.add(
             Opportunity(

@@ -29,7 +29,7 @@ from bot.channels.base import (
     TransientSendError,
 )
 from bot.core.clock import utcnow
-from bot.core.db import is_sqlite, session_scope
+from bot.core.db import is_sqlite, is_unavailable, session_scope
 from bot.delivery.fallback import hold_back_unreachable, reroute_or_escalate
 from bot.models import Message
 from bot.models.enums import Direction, MessageStatus
@@ -43,6 +43,8 @@ BACKOFF_MAX_SECONDS = 15 * 60
 MAX_PARALLEL_ADDRESSES = 16
 # During a long pass, what was sent is recorded at least this often.
 RECORD_EVERY_SECONDS = 1.0
+# While the database is unreachable, passes are retried at most this far apart.
+UNAVAILABLE_BACKOFF_MAX_SECONDS = 30.0
 
 
 @dataclass
@@ -156,15 +158,26 @@ class Dispatcher:
         self._wake.set()
 
     async def run_forever(self) -> None:
+        pause = self.poll_seconds
         while not self._stopping:
             try:
                 summary = await self.run_once()
+                pause = self.poll_seconds
                 if summary.claimed >= self.batch_size:
                     continue  # more waiting: no pause
-            except Exception:
-                log.exception("dispatcher pass failed", extra={"lane": self.lane.channels})
+            except Exception as exc:
+                if is_unavailable(exc):
+                    # One line per attempt, further apart each time: a database that is
+                    # down for an hour must not fill the log with a traceback a second.
+                    pause = min(max(pause * 2, 1.0), UNAVAILABLE_BACKOFF_MAX_SECONDS)
+                    log.warning(
+                        "database unavailable; dispatcher waits",
+                        extra={"lane": self.lane.channels, "retry_in_seconds": pause},
+                    )
+                else:
+                    log.exception("dispatcher pass failed", extra={"lane": self.lane.channels})
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
             except TimeoutError:
                 pass
             self._wake.clear()

@@ -24,6 +24,7 @@ class SweepSummary:
     processed: int = 0
     skipped: int = 0
     errors: int = 0
+    unavailable: bool = False  # the database could not be reached
 
     def as_log(self) -> dict[str, object]:
         return {

@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import utcnow
+from bot.core.db import is_unavailable
 from bot.core.settings import Settings
 from bot.delivery.lanes import DispatcherLanes
 from bot.delivery.outbox import Dispatcher
@@ -62,10 +63,14 @@ class Worker:
         }
 
     async def run_sweeps_once(self) -> list[SweepSummary]:
-        """Every sweep in order (cadence creates rows that the next one sends)."""
+        """Every sweep in order (cadence creates rows that the next one sends). While the
+        database is unreachable the pass stops at the first sweep, with one log line."""
         summaries = []
         for name, sweep in self.sweeps().items():
-            summaries.append(await self._run_sweep(name, sweep))
+            summary = await self._run_sweep(name, sweep)
+            summaries.append(summary)
+            if summary.unavailable:
+                break
         return summaries
 
     async def _run_sweep(
@@ -73,7 +78,13 @@ class Worker:
     ) -> SweepSummary:
         try:
             summary = await asyncio.to_thread(sweep, self.clock())
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning(
+                    "database unavailable; sweeps wait for the next tick",
+                    extra={"sweep": name, "tick_seconds": self.settings.scheduler_tick_seconds},
+                )
+                return SweepSummary(name, errors=1, unavailable=True)
             log.exception("sweep failed", extra={"sweep": name})
             return SweepSummary(name, errors=1)
         if summary.processed or summary.skipped or summary.errors:

@@ -100,9 +100,12 @@ def test_demo_seeds_once_and_prints_the_login_and_live_codes(cli_env, engine):
     first = runner.invoke(app, ["demo"])
     second = runner.invoke(app, ["demo"])
     assert first.exit_code == second.exit_code == 0, first.output
-    assert "officer@demo.jolserik.kz" in first.output
     with Session(engine) as session:
-        assert len(session.exec(select(User)).all()) == 2
+        users = session.exec(select(User)).all()
+        assert {u.role for u in users} == {"admin", "supervisor", "officer", "ngo"}
+        # Every demo login is printed with the password that opens it.
+        for user in users:
+            assert f"{user.email} / demo-password-2026" in first.output
         assert len(session.exec(select(Person)).all()) == 3
         assert len(session.exec(select(Organisation)).all()) == 5
         codes = [i.code for i in session.exec(select(Invite)).all()]
@@ -122,3 +125,50 @@ def test_a_configuration_error_is_a_message_not_a_traceback(cli_env, monkeypatch
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert result.exit_code == 2
     assert "SECRET_KEY" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "DATABASE_URL is not a database URL"),
+        ("bogus://host/db", "does not support (bogus)"),
+        ("mysql://host/db", "driver 'MySQLdb' is not installed"),
+        ("postgresql+psycopg://who:hunter2pw@127.0.0.1:1/nothing", "Cannot reach the database"),
+    ],
+)
+def test_a_bad_database_is_one_line_that_says_what_to_fix(cli_env, monkeypatch, url, expected):
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert expected in lines[0]
+    assert "Traceback" not in result.output and "hunter2pw" not in result.output
+
+
+def test_an_unknown_revision_is_one_line_and_debug_shows_the_traceback(cli_env):
+    plain = CliRunner().invoke(app, ["db", "upgrade", "no-such-revision"])
+    assert plain.exit_code == 1
+    assert "Unknown migration revision" in plain.output
+    debug = CliRunner().invoke(app, ["--debug", "db", "upgrade", "no-such-revision"])
+    assert debug.exit_code == 1
+    assert debug.exception is not None and "no-such-revision" in str(debug.exception)
+
+
+def test_serve_on_a_busy_port_exits_with_one_clear_line(cli_env):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_flags_show_no_value_placeholder_in_help():
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--no-worker" in result.output and "<bool>" not in result.output
