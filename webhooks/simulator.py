@@ -10,9 +10,9 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, select
@@ -29,6 +29,9 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 ADDRESS_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 VISIBLE_OUTBOUND = (MessageStatus.sent, MessageStatus.delivered)
+PEOPLE_LIMIT = 50
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_FILES = {"simulator.js": "text/javascript", "simulator.css": "text/css"}
 
 
 class SimulatorInbound(BaseModel):
@@ -114,38 +117,69 @@ def conversation(
     return visible
 
 
+class SimulatorStatus(BaseModel):
+    enrolled: bool
+
+
+@router.get("/simulator/status")
+def enrolment_status(
+    session: SessionDep, address: Annotated[str, Query(pattern=ADDRESS_PATTERN)]
+) -> SimulatorStatus:
+    """Whether the simulated phone belongs to an enrolled person (the page hides its hint)."""
+    identity = session.exec(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == "simulator", ChannelIdentity.address == address
+        )
+    ).first()
+    return SimulatorStatus(enrolled=identity is not None and identity.person_id is not None)
+
+
 def demo_people(session: Session) -> list[dict[str, object]]:
-    """People to chat as: those already on the simulator, and those with an open invite."""
+    """People to chat as, in person order (the order `jolserik demo` prints): those already
+    on the simulator, and those waiting to enroll with a live invitation code."""
     now = utcnow()
-    people: list[dict[str, object]] = []
+    by_person: dict[int, dict[str, object]] = {}
     identities = session.exec(
         select(ChannelIdentity, Person)
         .join(Person, col(Person.id) == ChannelIdentity.person_id)
         .where(ChannelIdentity.channel == "simulator")
         .order_by(col(Person.id))
-        .limit(50)
+        .limit(PEOPLE_LIMIT)
     ).all()
     for identity, person in identities:
-        people.append({"name": person.display_name, "address": identity.address, "code": None})
+        assert person.id is not None
+        by_person.setdefault(
+            person.id, {"name": person.display_name, "address": identity.address, "code": None}
+        )
     invites = session.exec(
         select(Invite, Person)
         .join(Person, col(Person.id) == Invite.person_id)
-        .where(col(Invite.used_at).is_(None))
-        .order_by(col(Invite.id).desc())
-        .limit(50)
+        .where(col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
+        .order_by(col(Person.id), col(Invite.expires_at).desc())
+        .limit(PEOPLE_LIMIT)
     ).all()
     for invite, person in invites:
-        if invite.expires_at > now:
-            people.append(
-                {
-                    "name": person.display_name,
-                    "address": f"sim-{person.id}-{uuid.uuid4().hex[:6]}",
-                    "code": invite.code,
-                }
-            )
-    return people
+        assert person.id is not None
+        by_person.setdefault(
+            person.id,
+            {
+                "name": person.display_name,
+                "address": f"sim-{person.id}-{uuid.uuid4().hex[:6]}",
+                "code": invite.code,
+            },
+        )
+    return [by_person[person_id] for person_id in sorted(by_person)][:PEOPLE_LIMIT]
 
 
 @page_router.get("/simulator", response_class=HTMLResponse)
 def page(request: Request, session: SessionDep) -> HTMLResponse:
     return templates.TemplateResponse(request, "simulator.html", {"people": demo_people(session)})
+
+
+@page_router.get("/simulator/static/{name}")
+def static_file(name: str) -> Response:
+    """The page's script and stylesheet (served by the app: no CDN, no inline code)."""
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.")
+    return FileResponse(STATIC_DIR / name, media_type=media_type)
