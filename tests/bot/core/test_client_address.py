@@ -74,4 +74,3 @@ def test_an_address_given_explicitly_wins_and_outside_a_request_there_is_none(en
     stored = _addresses(engine, "sweep.test")
     assert stored[0] is None
     assert stored[1] == ("192.0.2.1" + "0" * 80)[:64]
-
