@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
+from bot.core.clock import as_utc
 from bot.models import (
     Appointment,
     CheckIn,
@@ -28,8 +31,29 @@ _INVITE_FIELDS = {"id", "channel", "created_at", "expires_at", "used_at"}
 _MESSAGE_SKIP = {"claimed_at", "next_attempt_at", "attempts"}
 
 
-def _rows(rows: Any, *, include: set[str] | None = None, exclude: set[str] | None = None) -> list:
-    return [row.model_dump(mode="json", include=include, exclude=exclude) for row in rows]
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()  # type: ignore[union-attr]
+    if isinstance(value, StrEnum):
+        return value.value
+    return value  # str, int, bool, None, or JSON already
+
+
+def _row(
+    row: SQLModel, *, include: Set[str] | None = None, exclude: Set[str] = frozenset()
+) -> dict:
+    """A row's stored columns as JSON values; times in UTC with their offset (SQLite hands
+    them back naive)."""
+    names = [column.name for column in row.__table__.columns]  # type: ignore[attr-defined]
+    return {
+        name: _value(getattr(row, name))
+        for name in names
+        if (include is None or name in include) and name not in exclude
+    }
+
+
+def _rows(rows: Any, *, include: Set[str] | None = None, exclude: Set[str] = frozenset()) -> list:
+    return [_row(row, include=include, exclude=exclude) for row in rows]
 
 
 def _by_person(session: Session, model: type[SQLModel], person_id: int) -> Any:
@@ -57,7 +81,7 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
     return {
         "format_version": FORMAT_VERSION,
         "exported_at": now.isoformat(),
-        "person": person.model_dump(mode="json"),
+        "person": _row(person),
         "channel_identities": _rows(identities),
         "consents": _rows(_by_person(session, ConsentRecord, person_id)),
         "messages": _rows(messages, exclude=_MESSAGE_SKIP),
@@ -67,5 +91,5 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
         "appointments": _rows(_by_person(session, Appointment, person_id)),
         "notes": _rows(_by_person(session, Note, person_id)),
         "invites": _rows(_by_person(session, Invite, person_id), include=_INVITE_FIELDS),
-        "conversation_state": state.model_dump(mode="json") if state is not None else None,
+        "conversation_state": _row(state) if state is not None else None,
     }
