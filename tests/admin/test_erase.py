@@ -341,3 +341,35 @@ def test_the_database_search_sees_json_columns(engine):
     assert ("audit_event", "detail", NAME.casefold()) in _found(engine, (NAME,))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == 1
+
+
+def test_a_partner_cannot_move_an_erased_persons_referral(
+    client, engine, admin, officer, make_user, login
+):
+    person_id, _ = _person_through_the_real_flows(client, engine, officer)
+    with Session(engine) as session:
+        referral = session.exec(
+            select(Referral).where(Referral.person_id == person_id)
+        ).scalar_one()
+    make_user("ngo@example.org", "ngo", organisation_id=referral.organisation_id)
+    ngo = login("ngo@example.org")
+    assert (
+        client.post(f"/api/v1/persons/{person_id}/erase", headers=admin["headers"]).status_code
+        == 200
+    )
+
+    response = client.post(
+        f"/api/v1/referrals/{referral.id}/status", json={"status": "accepted"}, headers=ngo
+    )
+
+    assert response.status_code == 409
+    with Session(engine) as session:
+        assert session.get(Referral, referral.id).status == "proposed"
+        assert (
+            session.exec(
+                select(func.count())
+                .select_from(Escalation)
+                .where(Escalation.person_id == person_id)
+            ).scalar_one()
+            == 1
+        )
