@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from admin import auth
 from admin.appointments import views as appointments
+from admin.audit import views as audit
+from admin.persons import data_rights
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
@@ -14,3 +16,5 @@ router.include_router(persons.router)
 router.include_router(person_updates.router)
 router.include_router(appointments.router)
 router.include_router(referrals.router)
+router.include_router(audit.router)
+router.include_router(data_rights.router)

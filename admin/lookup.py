@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.models import Person, User
 from bot.services import Conflict, InvalidInput, NotAllowed
 from bot.services import persons as person_service
+from bot.services.erasure import ensure_not_erased
 
 PERSON_NOT_FOUND = "Person not found."
 
@@ -38,4 +39,15 @@ def person_or_404(
     person = person_service.get_person_for(session, user, person_id, for_update=for_update)
     if person is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, PERSON_NOT_FOUND)
+    return person
+
+
+def writable_person_or_404(
+    session: Session, user: User, person_id: int, *, for_update: bool = False
+) -> Person:
+    """The person for a view that records something about them: 404 out of scope, 409
+    once their data was erased (nothing new may be written about them)."""
+    person = person_or_404(session, user, person_id, for_update=for_update)
+    with service_errors():
+        ensure_not_erased(person)
     return person

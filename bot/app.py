@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.client_address import ClientAddressMiddleware
 from bot.core.db import is_unavailable
 from bot.core.health import router as health_router
 from bot.core.runtime import Runtime
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         redoc_url=None,
     )
     app.state.settings = settings
+    # Every audit event written while serving a request notes the client's address.
+    app.add_middleware(ClientAddressMiddleware)
 
     @app.exception_handler(SQLAlchemyError)
     async def database_error(_request: Request, exc: SQLAlchemyError) -> JSONResponse:

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from admin.access import CaseworkerUser
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
-from admin.lookup import person_or_404, service_errors
+from admin.lookup import person_or_404, service_errors, writable_person_or_404
 from bot.core import audit
 from bot.core.deps import SessionDep, SettingsDep
 from bot.models import Appointment
@@ -28,7 +28,7 @@ def create(
     session: SessionDep,
     settings: SettingsDep,
 ) -> AppointmentPublic:
-    person = person_or_404(session, user, person_id)
+    person = writable_person_or_404(session, user, person_id, for_update=True)
     with service_errors():
         appointment = create_appointment(
             session,

@@ -10,7 +10,7 @@ from pydantic import Field as PydanticField
 from pydantic import model_validator
 
 from admin.access import CaseworkerUser
-from admin.lookup import person_or_404, service_errors
+from admin.lookup import service_errors, writable_person_or_404
 from admin.persons.schemas import DisplayName, Language, PersonPublic, Region, _Input
 from bot.core import audit
 from bot.core.clock import utcnow
@@ -51,7 +51,7 @@ def update_person(
     session: SessionDep,
     settings: SettingsDep,
 ) -> PersonPublic:
-    person = person_or_404(session, user, person_id, for_update=True)
+    person = writable_person_or_404(session, user, person_id, for_update=True)
     changes = body.model_dump(exclude_unset=True)
     with service_errors():
         if "timezone" in changes and not is_known_timezone(changes["timezone"] or ""):

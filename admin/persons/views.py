@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 
 from admin.access import CaseworkerUser
-from admin.lookup import person_or_404, service_errors
+from admin.lookup import person_or_404, service_errors, writable_person_or_404
 from admin.persons.schemas import (
     AwareDatetimeIn,
     CheckInSchedule,
@@ -134,7 +134,7 @@ def invite_person(
     body: Annotated[InviteCreate | None, Body()] = None,
 ) -> InvitePublic:
     """A new invitation code; the person's earlier unused code stops working."""
-    person = person_or_404(session, user, person_id, for_update=True)
+    person = writable_person_or_404(session, user, person_id, for_update=True)
     channel = body.channel if body is not None else None
     with service_errors():
         if channel == Channel.sms:
@@ -204,7 +204,7 @@ def schedule_checkin(
 ) -> CheckInPublic:
     """A one-off check-in, asked when due (now when `due_at` is left out). A time in the
     person's quiet hours moves to the morning, and the answer shows when it will go."""
-    person = person_or_404(session, user, person_id)
+    person = writable_person_or_404(session, user, person_id, for_update=True)
     requested = body.due_at if body is not None and body.due_at is not None else utcnow()
     with service_errors():
         checkin = person_service.schedule_checkin(

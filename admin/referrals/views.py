@@ -18,6 +18,7 @@ from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
 from bot.models.enums import Role
 from bot.services import referrals as referral_service
+from bot.services.erasure import ensure_not_erased
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -107,12 +108,13 @@ def change_status(
     referral = referral_service.referral_for(session, user, referral_id)
     if referral is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    person = session.get(Person, referral.person_id)
+    assert person is not None
     with service_errors():
+        ensure_not_erased(person)  # an erased person can no longer be told anything
         referral_service.change_status(
             session, settings, referral, body.status, actor=user, note=body.note, now=utcnow()
         )
-    person = session.get(Person, referral.person_id)
-    assert person is not None
     view = referral_service.shared_view(referral, person)
     session.commit()
     runtime.queued()

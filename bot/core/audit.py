@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.core.client_address import MAX_ADDRESS_CHARS, current_client_address
 from bot.models import AuditEvent
 
 
@@ -21,6 +22,9 @@ def record(
     detail: dict[str, Any] | None = None,
     address: str | None = None,
 ) -> None:
+    """Add an event to `session` (committed with the work it describes). `address` defaults
+    to the client address of the request being served, if any."""
+    address = address or current_client_address()
     session.add(
         AuditEvent(
             action=action,
@@ -30,6 +34,6 @@ def record(
             actor_user_id=actor_user_id,
             actor_kind=actor_kind,
             detail=detail or {},
-            address=address[:64] if address else None,
+            address=address[:MAX_ADDRESS_CHARS] if address else None,
         )
     )

@@ -27,6 +27,7 @@ from bot.scheduling.checkins import (
     send_checkin_nudges,
     send_due_checkins,
 )
+from bot.scheduling.retention import purge_closed_case_bodies
 from bot.scheduling.sweep import SweepSummary
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Worker:
                 send_checkin_nudges,
                 mark_missed_checkins,
                 send_appointment_reminders,
+                purge_closed_case_bodies,
             )
         }
 
