@@ -275,7 +275,9 @@ class Dispatcher:
 
     def _record_one(self, session: Session, outcome: _Outcome, summary: DispatchSummary) -> None:
         message = session.get(Message, outcome.message_id)
-        if message is None:
+        if message is None or message.status != MessageStatus.sending:
+            # Changed while it was out (the person erased, the case closed): what was
+            # decided then stands, and no provider id or retry is written back.
             return
         now = self.clock()
         if outcome.transient is not None and not outcome.transient.consumes_attempt:

@@ -223,3 +223,37 @@ async def test_a_slow_lane_does_not_hold_back_another(engine):
     assert not slow_pass.done()
     release.set()
     assert (await slow_pass).sent == 1
+
+
+class _HeldChannel(ScriptedChannel):
+    """A provider that takes its time: the send waits until the test lets it finish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, message):  # type: ignore[no-untyped-def]
+        self.in_flight.set()
+        await self.release.wait()
+        return await super().send(message)
+
+
+async def test_a_row_changed_while_it_was_being_sent_keeps_the_change(engine):
+    # An erasure (or a closed case) fails queued rows; a send already out must not write
+    # its provider id or a retry back over that.
+    person, identity = make_enrolled(engine)
+    message_id = _queue(engine, person, identity, body="private words")
+    channel = _HeldChannel()
+    run = asyncio.create_task(Dispatcher(engine, {"simulator": channel}).run_once())
+    await asyncio.wait_for(channel.in_flight.wait(), timeout=5)
+    with Session(engine) as session:
+        row = session.get(Message, message_id)
+        row.status, row.body, row.error = MessageStatus.failed, "", "erased"
+        session.add(row)
+        session.commit()
+    channel.release.set()
+    await asyncio.wait_for(run, timeout=5)
+    with Session(engine) as session:
+        row = session.get(Message, message_id)
+    assert (row.status, row.body, row.provider_message_id) == (MessageStatus.failed, "", None)
