@@ -4,9 +4,11 @@ from fastapi import APIRouter
 
 from admin import auth
 from admin.appointments import views as appointments
+from admin.escalations import views as escalations
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
+from admin.telegram_link import views as telegram_link
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -14,3 +16,5 @@ router.include_router(persons.router)
 router.include_router(person_updates.router)
 router.include_router(appointments.router)
 router.include_router(referrals.router)
+router.include_router(escalations.router)
+router.include_router(telegram_link.router)

@@ -26,6 +26,7 @@ from bot.scheduling.checkins import (
     send_checkin_nudges,
     send_due_checkins,
 )
+from bot.scheduling.escalations import mark_overdue_escalations, send_staff_digests
 from bot.scheduling.sweep import SweepSummary
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Worker:
                 send_checkin_nudges,
                 mark_missed_checkins,
                 send_appointment_reminders,
+                mark_overdue_escalations,
+                send_staff_digests,
             )
         }
 
