@@ -114,9 +114,11 @@ def _after(values: tuple[bool, int, datetime | None, int]) -> ColumnElement[bool
         col(Escalation.severity_rank) > rank,
         and_(col(Escalation.severity_rank) == rank, deadline_part),
     )
+    if resolved:
+        return and_(col(Escalation.is_resolved).is_(True), rank_part)
     return or_(
-        col(Escalation.is_resolved) > resolved,
-        and_(col(Escalation.is_resolved) == resolved, rank_part),
+        col(Escalation.is_resolved).is_(True),
+        and_(col(Escalation.is_resolved).is_(False), rank_part),
     )
 
 
