@@ -64,7 +64,9 @@ async def test_an_alert_email_reaches_the_smtp_server_and_names_no_one(
             }
         )
         officer = _officer(engine, language="en")
-        person, _ = make_enrolled(engine, display_name=NAME, officer_id=officer, phone_e164="+77011234567")
+        person, _ = make_enrolled(
+            engine, display_name=NAME, officer_id=officer, phone_e164="+77011234567"
+        )
         escalation_id = _critical(engine, mail_settings, person.id)  # type: ignore[arg-type]
 
         channels = {"email": EmailChannel(mail_settings)}

@@ -44,7 +44,9 @@ def _user(engine: Engine, email: str, role: str = "officer", **fields: Any) -> i
         return user.id
 
 
-def _escalate(engine: Engine, settings: Settings, person_id: int, severity: str, now: datetime) -> int:
+def _escalate(
+    engine: Engine, settings: Settings, person_id: int, severity: str, now: datetime
+) -> int:
     with session_scope(engine) as session:
         escalation = open_escalation(
             session, settings, person_id=person_id, reason="crisis", severity=severity, now=now
@@ -80,7 +82,11 @@ def test_a_critical_escalation_alerts_its_officer_in_the_same_transaction(
     escalation_id = _escalate(engine, mail_settings, person.id, "critical", T0)  # type: ignore[arg-type]
 
     [alert] = _staff_messages(engine)
-    assert (alert.channel, alert.address, alert.kind) == ("email", "officer@example.org", "staff_alert")
+    assert (alert.channel, alert.address, alert.kind) == (
+        "email",
+        "officer@example.org",
+        "staff_alert",
+    )
     assert alert.status == MessageStatus.queued
     assert alert.person_id is None
     assert alert.escalation_id == escalation_id
