@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.alerts.queue import alert_supervisor, queue_digest
+from bot.core import audit
 from bot.core.db import session_scope
 from bot.core.settings import Settings
 from bot.models import Escalation, Person, User
@@ -45,7 +46,16 @@ def mark_overdue_escalations(engine: Engine, settings: Settings, now: datetime) 
         escalation.status = EscalationStatus.overdue
         escalation.overdue_at = now
         session.add(escalation)
-        alert_supervisor(session, settings, escalation, now)
+        alerted = alert_supervisor(session, settings, escalation, now)
+        audit.record(
+            session,
+            action="escalation.overdue",
+            entity_type="escalation",
+            entity_id=escalation.id,
+            person_id=escalation.person_id,
+            actor_kind="system",
+            detail={"supervisor_alerted": alerted},
+        )
         return True
 
     return sweep_in_batches(

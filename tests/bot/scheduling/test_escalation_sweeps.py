@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.db import session_scope
 from bot.core.settings import Settings
-from bot.models import Escalation, Message, User
+from bot.models import AuditEvent, Escalation, Message, User
 from bot.models.enums import EscalationStatus, MessageStatus
 from bot.pipeline.escalations import open_escalation
 from bot.scheduling.escalations import mark_overdue_escalations, send_staff_digests
@@ -121,6 +121,9 @@ def test_a_missed_deadline_goes_overdue_and_alerts_the_supervisor_once(
     assert row.status == EscalationStatus.overdue
     assert (row.overdue_at, row.supervisor_alerted_at) == (late, late)
     assert _escalation(engine, acknowledged).status == EscalationStatus.acknowledged
+    with Session(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "escalation.overdue"))
+        assert [(e.entity_id, e.actor_kind) for e in events] == [(critical, "system")]
     [alert] = _staff_messages(engine)[alerts_before:]
     assert alert.recipient_user_id == supervisor
     assert alert.address == "sup@example.org"
