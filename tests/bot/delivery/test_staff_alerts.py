@@ -143,3 +143,61 @@ def _escalation(engine: Engine, escalation_id: int) -> Escalation:
         row = session.get(Escalation, escalation_id)
         assert row is not None
         return row
+
+
+async def test_a_critical_case_past_its_deadline_reaches_the_supervisor_by_mail(
+    engine: Engine, settings: Settings
+) -> None:
+    from bot.delivery.lanes import DispatcherLanes
+    from bot.scheduling.worker import Worker
+
+    with session_scope(engine) as session:
+        supervisor = create_user(
+            session, email="sup@example.org", password="x" * 12, role="supervisor"
+        )
+        supervisor.language = "en"
+        session.flush()
+        officer = create_user(
+            session, email="officer@example.org", password="x" * 12, role="officer",
+            supervisor_id=supervisor.id,
+        )  # fmt: skip
+        session.flush()
+        officer_id = officer.id
+    person, _ = make_enrolled(engine, display_name=NAME, officer_id=officer_id)
+    with SmtpServer() as server:
+        mail_settings = settings.model_copy(
+            update={
+                "smtp_host": "127.0.0.1",
+                "smtp_port": server.port,
+                "smtp_from": "alerts@jolserik.example",
+                "smtp_starttls": False,
+            }
+        )
+        escalation_id = _critical(engine, mail_settings, person.id)  # type: ignore[arg-type]
+        lanes = DispatcherLanes(
+            engine, {"email": EmailChannel(mail_settings)}, settings=mail_settings
+        )  # type: ignore[dict-item]
+        await lanes.run_once()  # the officer's alert
+        late = utcnow() + timedelta(hours=1, seconds=1)
+        later = DispatcherLanes(
+            engine,
+            {"email": EmailChannel(mail_settings)},
+            settings=mail_settings,
+            clock=lambda: late,
+        )  # type: ignore[dict-item]
+        await Worker(mail_settings, engine, later, clock=lambda: late).run_sweeps_once()
+        await later.run_once()
+
+    assert [mail.rcpt_tos for mail in server.received] == [
+        ["officer@example.org"],
+        ["sup@example.org"],
+    ]
+    supervisor_mail = server.received[1]
+    assert supervisor_mail.message["Subject"] == (
+        "A case is past its deadline and needs your attention (critical)"
+    )
+    assert f"/api/v1/escalations/{escalation_id}" in supervisor_mail.body
+    assert "Gulnara" not in supervisor_mail.message.as_string()
+    escalation = _escalation(engine, escalation_id)
+    assert escalation.status == "overdue"
+    assert escalation.supervisor_alerted_at == late
