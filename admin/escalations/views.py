@@ -18,6 +18,7 @@ from admin.lookup import service_errors
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
+from bot.core.settings import Settings
 from bot.models import User
 from bot.models.enums import EscalationStatus, Severity
 from bot.services import escalations as service
@@ -37,7 +38,13 @@ def _or_404(
     return item
 
 
-def _audit(session: Session, user: User, action: str, item: service.QueueItem, **detail) -> None:
+def _audit(
+    session: Session,
+    user: User,
+    action: str,
+    item: service.QueueItem,
+    detail: dict[str, str] | None = None,
+) -> None:
     escalation = item.escalation
     audit.record(
         session,
@@ -46,7 +53,7 @@ def _audit(session: Session, user: User, action: str, item: service.QueueItem, *
         entity_id=escalation.id,
         person_id=escalation.person_id,
         actor_user_id=user.id,
-        detail=detail or None,
+        detail=detail,
     )
 
 
@@ -99,7 +106,7 @@ def read_escalation(escalation_id: int, user: CurrentUser, session: SessionDep) 
 
 def _move(
     session: Session,
-    settings: SettingsDep,
+    settings: Settings,
     user: User,
     escalation_id: int,
     action: str,
@@ -118,16 +125,12 @@ def _move(
             outcome=body.outcome if body else None,
             note=body.note if body else None,
         )
-    _audit(
-        session,
-        user,
-        f"escalation.{action}",
-        item,
-        **{"from": old.value, "to": str(item.escalation.status)},
-        **({"outcome": str(body.outcome)} if body else {}),
-    )
+    detail = {"from": old.value, "to": str(item.escalation.status)}
+    if body is not None:
+        detail["outcome"] = str(body.outcome)  # the note stays out of the audit trail
+    _audit(session, user, f"escalation.{action}", item, detail)
     session.commit()
-    return EscalationPublic.from_item(service.get_for(session, user, escalation_id) or item, now)
+    return EscalationPublic.from_item(item, now)
 
 
 @router.post("/{escalation_id}/acknowledge", response_model=EscalationPublic, **allow(*CASEWORKERS))
