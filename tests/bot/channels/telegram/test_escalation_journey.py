@@ -91,7 +91,10 @@ def test_crisis_on_telegram_reaches_the_officer_by_mail_and_telegram(
                 assert "Gulnara" not in text and "жить" not in text
             assert telegram_alert.startswith("A case needs your attention (critical, 1 h)")
             # The person got the safety message, not anything meant for staff.
-            assert any("112" in text for text in _texts_to(fake, PERSON_CHAT))
+            _wait(
+                lambda: any("112" in text for text in _texts_to(fake, PERSON_CHAT)),
+                "the person's safety message",
+            )
 
             _wait(
                 lambda: (
