@@ -5,10 +5,12 @@ from fastapi import APIRouter
 from admin import auth
 from admin.appointments import views as appointments
 from admin.audit import views as audit
+from admin.escalations import views as escalations
 from admin.persons import data_rights
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
+from admin.telegram_link import views as telegram_link
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -18,3 +20,5 @@ router.include_router(appointments.router)
 router.include_router(referrals.router)
 router.include_router(audit.router)
 router.include_router(data_rights.router)
+router.include_router(escalations.router)
+router.include_router(telegram_link.router)

@@ -37,7 +37,24 @@ SMS_KEYS = frozenset(
         "sms.opted_out_help",
     }
 )
-BOT_KEYS = BOT_KEYS | SMS_KEYS
+# Alerts to staff about escalations, and the bot's answers in a linked staff chat
+# (bot/alerts/texts.py, bot/channels/telegram/staff.py).
+STAFF_KEYS = frozenset(
+    {
+        "staff.alert",
+        "staff.overdue",
+        "staff.digest",
+        "staff.hours",
+        "staff.minutes",
+        "staff.severity.critical",
+        "staff.severity.high",
+        "staff.severity.medium",
+        "staff.severity.low",
+        "staff.linked",
+        "staff.chat_reply",
+    }
+)
+BOT_KEYS = BOT_KEYS | SMS_KEYS | STAFF_KEYS
 
 
 def catalog_path(language: str) -> Path:

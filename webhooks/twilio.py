@@ -142,6 +142,7 @@ async def delivery_status(request: Request, runtime: RuntimeDep) -> Response:
         sid,
         reported,
         error_code if isinstance(error_code, str) and error_code else None,
+        settings=runtime.settings,
     )
     if outcome.rerouted:
         runtime.queued()

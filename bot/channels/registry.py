@@ -33,4 +33,11 @@ def build_channels(settings: Settings) -> dict[str, ChannelAdapter]:
         from bot.channels.sms.adapter import TwilioSmsChannel  # twilio is loaded only when used
 
         channels["sms"] = TwilioSmsChannel(settings)
+    if not settings.email_enabled:
+        log.info("channel disabled", extra={"channel": "email", "why": "no SMTP_HOST or SMTP_FROM"})
+    else:
+        from bot.channels.email.adapter import EmailChannel
+
+        # Staff alerts only; its own dispatch lane like every channel (bot/delivery/lanes.py).
+        channels["email"] = EmailChannel(settings)
     return channels

@@ -35,6 +35,7 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
             poll_seconds=settings.outbox_poll_seconds,
+            settings=settings,
         )
         worker = Worker(settings, engine, dispatcher) if with_worker else None
         return cls(settings, engine, channels, dispatcher, worker)

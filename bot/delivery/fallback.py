@@ -1,5 +1,8 @@
 """What happens when a message cannot go where it was queued: send it on the person's
-other channel, or tell the officer. Used by the dispatcher and by delivery callbacks."""
+other channel, or tell the officer. Used by the dispatcher and by delivery callbacks.
+
+Only messages to persons come here: a staff alert that fails is recorded on its
+escalation instead (`bot.alerts.queue.record_staff_failure`)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from bot.channels.base import IdentityFlag
+from bot.core.settings import Settings
 from bot.delivery.reachability import preferred_identity
 from bot.models import ChannelIdentity, Message
 from bot.models.enums import Direction, MessageStatus
@@ -20,11 +24,13 @@ from bot.pipeline.escalations import open_escalation
 KEYWORD_REPLY_KIND = "keyword_reply"
 
 
-def hold_back_unreachable(session: Session, rows: list[Message], now: datetime) -> list[Message]:
+def hold_back_unreachable(
+    session: Session, rows: list[Message], now: datetime, settings: Settings
+) -> list[Message]:
     """The claimed rows that may still be sent. A row whose address opted out (SMS STOP) or
     blocked the bot after it was queued is not sent: it fails here and goes to the person's
     other channel, or the officer is told. One query per batch."""
-    checked = [row for row in rows if row.kind != KEYWORD_REPLY_KIND]
+    checked = [row for row in rows if _checked(row)]
     if not checked:
         return rows
     unreachable = {
@@ -42,20 +48,26 @@ def hold_back_unreachable(session: Session, rows: list[Message], now: datetime) 
     }
     kept = []
     for row in rows:
-        if row.kind == KEYWORD_REPLY_KIND or (row.channel, row.address) not in unreachable:
+        if not _checked(row) or (row.channel, row.address) not in unreachable:
             kept.append(row)
             continue
         row.status = MessageStatus.failed
         row.error = "not sent: the address opted out or blocked the bot"
-        reroute_or_escalate(session, row, now, mark_unreachable=False)
+        reroute_or_escalate(session, row, now, settings, mark_unreachable=False)
         session.add(row)
     return kept
+
+
+def _checked(row: Message) -> bool:
+    # Staff alerts go to staff addresses, never a person's identity.
+    return row.kind != KEYWORD_REPLY_KIND and row.recipient_user_id is None
 
 
 def reroute_or_escalate(
     session: Session,
     message: Message,
     now: datetime,
+    settings: Settings,
     *,
     mark_unreachable: bool,
     flag: IdentityFlag = "blocked",
@@ -65,7 +77,7 @@ def reroute_or_escalate(
 
     With `mark_unreachable` the identity gets `flag`; an opt-out (`opted_out`, e.g. Twilio
     21610) is also shown to the officer as a low "opted_out" escalation."""
-    if message.person_id is None:
+    if message.person_id is None or message.recipient_user_id is not None:
         return False
     if mark_unreachable and message.identity_id is not None:
         identity = session.get(ChannelIdentity, message.identity_id)
@@ -75,6 +87,7 @@ def reroute_or_escalate(
             if flag == "opted_out":
                 open_escalation(
                     session,
+                    settings,
                     person_id=message.person_id,
                     reason="opted_out",
                     severity="low",
@@ -105,6 +118,7 @@ def reroute_or_escalate(
         return True
     open_escalation(
         session,
+        settings,
         person_id=message.person_id,
         reason="unreachable",
         severity="low",

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.base import ChannelAdapter
 from bot.core.clock import utcnow
+from bot.core.settings import Settings
 from bot.delivery.outbox import Dispatcher, DispatchSummary, Lane
 
 
@@ -26,6 +27,7 @@ class DispatcherLanes:
         max_attempts: int = 8,
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        settings: Settings | None = None,
     ) -> None:
         names = tuple(sorted(channels))
         lanes = [Lane(channels=(name,)) for name in names] + [Lane(channels=names, exclude=True)]
@@ -38,6 +40,7 @@ class DispatcherLanes:
                 poll_seconds=poll_seconds,
                 clock=clock,
                 lane=lane,
+                settings=settings,
             )
             for lane in lanes
         ]

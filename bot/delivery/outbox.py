@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from bot.alerts.queue import record_staff_failure
 from bot.channels.base import (
     ChannelAdapter,
     OutboundMessage,
@@ -30,6 +31,7 @@ from bot.channels.base import (
 )
 from bot.core.clock import utcnow
 from bot.core.db import is_sqlite, is_unavailable, session_scope
+from bot.core.settings import Settings, load_settings
 from bot.delivery.fallback import hold_back_unreachable, reroute_or_escalate
 from bot.models import Message
 from bot.models.enums import Direction, MessageStatus
@@ -137,8 +139,12 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         record_every_seconds: float = RECORD_EVERY_SECONDS,
         lane: Lane = EVERY_CHANNEL,
+        settings: Settings | None = None,
     ) -> None:
         self.engine = engine
+        # Escalations opened on a final failure take their deadlines from settings; a
+        # dispatcher built without them (the bench, a test) reads the environment's.
+        self.settings = settings if settings is not None else load_settings()
         self.lane = lane
         self.channels = channels
         self.batch_size = batch_size
@@ -233,7 +239,7 @@ class Dispatcher:
     def _claim(self, now: datetime) -> tuple[list[OutboundMessage], int]:
         with session_scope(self.engine) as session:
             claimed = claim_outbound(session, now, self.batch_size, self.lane)
-            rows = hold_back_unreachable(session, claimed, now)
+            rows = hold_back_unreachable(session, claimed, now, self.settings)
             return [
                 OutboundMessage(
                     message_id=row.id,  # type: ignore[arg-type]
@@ -303,8 +309,14 @@ class Dispatcher:
             message.status = MessageStatus.failed
             message.error = (error.reason if error else "failed")[:200]
             summary.failed += 1
+            if message.recipient_user_id is not None:
+                record_staff_failure(session, message, now)
+                session.add(message)
+                return
             unreachable = bool(outcome.permanent and outcome.permanent.identity_unreachable)
             flag = outcome.permanent.identity_flag if outcome.permanent else "blocked"
-            if reroute_or_escalate(session, message, now, mark_unreachable=unreachable, flag=flag):
+            if reroute_or_escalate(
+                session, message, now, self.settings, mark_unreachable=unreachable, flag=flag
+            ):
                 summary.rerouted += 1
         session.add(message)

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.core import audit
+from bot.core.settings import Settings
 from bot.models import (
     ChannelIdentity,
     CheckIn,
@@ -78,8 +79,11 @@ def apply_flow_result(
     target: Target,
     now: datetime,
     fallback_language: Language,
+    settings: Settings,
     kind: str = "reply",
+    cause_message_id: int | None = None,
 ) -> Applied:
+    """`cause_message_id`: the inbound message being answered (escalations point to it)."""
     identity = target.identity
     misunderstood: int | None = None
     for effect in result.effects:
@@ -126,11 +130,13 @@ def apply_flow_result(
                 assert person.id is not None
                 open_escalation(
                     session,
+                    settings,
                     person_id=person.id,
                     reason=reason,
                     severity=severity,
                     detail=detail,
                     now=now,
+                    message_id=cause_message_id,
                 )
             case _:
                 log.error("unknown effect", extra={"effect": type(effect).__name__})

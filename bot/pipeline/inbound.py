@@ -157,6 +157,8 @@ def _process(
         target=Target(inbound.channel, inbound.address, identity),
         now=now,
         fallback_language=language,
+        settings=settings,
+        cause_message_id=message.id,
     )
     if applied.person is not None and message.person_id is None:
         message.person_id = applied.person.id

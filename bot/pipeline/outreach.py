@@ -34,6 +34,7 @@ def start_conversation(
     if identity is None:
         open_escalation(
             session,
+            settings,
             person_id=person.id,
             reason="unreachable",
             severity="low",
@@ -59,6 +60,7 @@ def start_conversation(
         target=Target(identity.channel, identity.address, identity),
         now=now,
         fallback_language=language,
+        settings=settings,
         kind=kind,
     )
     return True

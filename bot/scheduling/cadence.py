@@ -9,14 +9,6 @@ from bot.models import Person
 # Defaults of the programme: high every 2 days, medium twice a week, low weekly.
 DEFAULT_INTERVAL_HOURS = {"high": 48, "medium": 84, "low": 168}
 
-# How long an officer has to acknowledge an escalation, by severity.
-ACK_DEADLINE = {
-    "critical": timedelta(hours=1),
-    "high": timedelta(hours=4),
-    "medium": timedelta(hours=24),
-    "low": timedelta(hours=72),
-}
-
 
 def checkin_interval(person: Person) -> timedelta:
     hours = person.checkin_interval_hours or DEFAULT_INTERVAL_HOURS.get(

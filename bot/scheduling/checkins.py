@@ -180,6 +180,7 @@ def mark_missed_checkins(engine: Engine, settings: Settings, now: datetime) -> S
         if person.missed_checkins_in_row == escalate_after:
             open_escalation(
                 session,
+                settings,
                 person_id=person.id,  # type: ignore[arg-type]
                 reason="missed_checkins",
                 severity="medium",

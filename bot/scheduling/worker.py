@@ -27,6 +27,7 @@ from bot.scheduling.checkins import (
     send_checkin_nudges,
     send_due_checkins,
 )
+from bot.scheduling.escalations import mark_overdue_escalations, send_staff_digests
 from bot.scheduling.retention import purge_closed_case_bodies
 from bot.scheduling.sweep import SweepSummary
 
@@ -60,6 +61,8 @@ class Worker:
                 send_checkin_nudges,
                 mark_missed_checkins,
                 send_appointment_reminders,
+                mark_overdue_escalations,
+                send_staff_digests,
                 purge_closed_case_bodies,
             )
         }

@@ -58,7 +58,7 @@ def receive_sms(
     )
     try:
         with session_scope(engine) as session:
-            outcome = _channel_law(session, inbound, keyword, twilio_replied, now)
+            outcome = _channel_law(session, settings, inbound, keyword, twilio_replied, now)
     except IntegrityError:
         log.info("duplicate inbound", extra={"channel": inbound.channel})
         return InboundOutcome(duplicate=True)
@@ -75,6 +75,7 @@ def receive_sms(
 
 def _channel_law(
     session: Session,
+    settings: Settings,
     inbound: InboundMessage,
     keyword: Keyword | None,
     twilio_replied: bool,
@@ -98,7 +99,7 @@ def _channel_law(
         outcome = _stored(session, inbound, identity, now, kind=OPT_OUT_KIND)
         if identity.opted_out:
             return outcome  # already out: at most one confirmation
-        mark_opted_out(session, identity, person, now, source="keyword")
+        mark_opted_out(session, settings, identity, person, now, source="keyword")
         return _confirm(session, outcome, identity, person, "sms.opted_out", twilio_replied, now)
     if not identity.opted_out:
         return None  # the flow reads it: YES answers a question, START opens the menu
@@ -116,13 +117,20 @@ def _channel_law(
 
 
 def mark_opted_out(
-    session: Session, identity: ChannelIdentity, person: Person, now: datetime, *, source: str
+    session: Session,
+    settings: Settings,
+    identity: ChannelIdentity,
+    person: Person,
+    now: datetime,
+    *,
+    source: str,
 ) -> None:
     identity.opted_out = True
     session.add(identity)
     assert person.id is not None
     open_escalation(
         session,
+        settings,
         person_id=person.id,
         reason=OPTED_OUT_REASON,
         severity="low",

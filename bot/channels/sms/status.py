@@ -16,9 +16,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.alerts.queue import record_staff_failure
 from bot.channels.base import IdentityFlag
 from bot.core.clock import utcnow
 from bot.core.db import session_scope
+from bot.core.settings import Settings
 from bot.delivery.fallback import reroute_or_escalate
 from bot.models import Message
 from bot.models.enums import Channel, Direction, MessageStatus
@@ -63,6 +65,7 @@ def apply_status(
     reported: str,
     error_code: str | None = None,
     *,
+    settings: Settings,
     now: datetime | None = None,
 ) -> StatusOutcome:
     now = now or utcnow()
@@ -101,10 +104,13 @@ def apply_status(
                 message.status = new
                 message.error = f"twilio {reported}" + (f" {error_code}" if error_code else "")
                 flag = IDENTITY_FLAG_BY_CODE.get(error_code or "")
+                if message.recipient_user_id is not None:
+                    record_staff_failure(session, message, now)
                 rerouted = reroute_or_escalate(
                     session,
                     message,
                     now,
+                    settings,
                     mark_unreachable=flag is not None,
                     flag=flag or "blocked",
                 )

@@ -23,6 +23,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import filters
 
 from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
+from bot.channels.telegram.staff import handle_staff_chat
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.db import session_scope
@@ -52,7 +53,7 @@ _ATTACHMENT_KINDS = (
 # Statuses after which the bot can no longer write to the private chat.
 _GONE = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
 
-Handling = Literal["message", "member", "ignored"]
+Handling = Literal["message", "member", "staff", "ignored"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,16 @@ async def handle_update(
         if changed:
             log.info("telegram chat status changed", extra={"blocked": blocked})
         return UpdateOutcome("member")
+    chat = update.effective_chat
+    if chat is not None:
+        message = update.message or update.edited_message
+        text = message.text if message is not None else None
+        # A staff chat (or a staff member's /start <code>) never reaches the persons' flows.
+        if await run_in_threadpool(handle_staff_chat, engine, str(chat.id), text, utcnow()):
+            queued()
+            if update.callback_query is not None:
+                channel.spawn(channel.acknowledge_press(update.callback_query.id))
+            return UpdateOutcome("staff")
     inbound = inbound_from_update(update)
     if inbound is None:
         if update.callback_query is not None:  # not a button we made: just stop the spinner

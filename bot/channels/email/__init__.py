@@ -1,0 +1,1 @@
+"""Staff alerts by e-mail over SMTP (aiosmtplib)."""
