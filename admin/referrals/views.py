@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
 from admin.access import CurrentUser
 from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
+from admin.validation import Cursor, DbId, SafeText
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
-from bot.models.enums import Role
+from bot.models.enums import ReferralStatus, Role
 from bot.services import referrals as referral_service
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -51,7 +51,7 @@ class ReferralsPage(SQLModel):
 
 class StatusChange(_Input):
     status: Literal["accepted", "declined", "completed"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    note: SafeText | None = None
 
 
 def _public(view: referral_service.SharedView) -> ReferralForPartner:
@@ -71,9 +71,9 @@ def _public(view: referral_service.SharedView) -> ReferralForPartner:
 def list_referrals(
     user: PartnerUser,
     session: SessionDep,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    status_filter: Annotated[str | None, Query(alias="status", max_length=16)] = None,
+    status_filter: Annotated[ReferralStatus | None, Query(alias="status")] = None,
 ) -> ReferralsPage:
     views = referral_service.referrals_for(
         session, user, after=after, limit=limit + 1, status=status_filter
@@ -96,7 +96,7 @@ def list_referrals(
 
 @router.post("/{referral_id}/status", response_model=ReferralForPartner)
 def change_status(
-    referral_id: int,
+    referral_id: DbId,
     body: StatusChange,
     user: PartnerUser,
     session: SessionDep,
