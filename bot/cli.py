@@ -40,12 +40,18 @@ def serve(
         False, "--no-worker", help="Do not embed the worker (run `jolserik worker` separately)."
     ),
 ) -> None:
-    """Serve the HTTP app (webhooks, admin API, simulator), with the worker unless told not."""
+    """Serve the HTTP app (webhooks, admin API, simulator), with the worker unless told not.
+
+    Beyond loopback (any --host but 127.0.0.1, ::1, localhost) only with a real SECRET_KEY."""
     import uvicorn
 
     from bot.app import create_app
 
     settings = _settings()
+    refusal = settings.refusal_to_listen(host)
+    if refusal is not None:
+        typer.secho(refusal, fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
     application = create_app(settings, with_worker=not no_worker)
     uvicorn.run(application, host=host, port=port, log_config=None, proxy_headers=True)
 

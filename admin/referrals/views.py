@@ -16,7 +16,7 @@ from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
-from bot.models.enums import ReferralStatus, Role
+from bot.models.enums import ReferralStatus
 from bot.services import referrals as referral_service
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -24,10 +24,12 @@ router = APIRouter(prefix="/referrals", tags=["referrals"])
 NOT_FOUND = "Referral not found."
 
 
-def get_partner(user: CurrentUser) -> User:
-    if user.role == Role.admin or (user.role == Role.ngo and user.organisation_id is not None):
-        return user
-    raise HTTPException(status.HTTP_403_FORBIDDEN, "Only partner organisations handle referrals.")
+def get_partner(user: CurrentUser, session: SessionDep) -> User:
+    """An admin, or an NGO user whose organisation exists and is active (403 otherwise,
+    on every request: deactivating an organisation closes its access at once)."""
+    with service_errors():
+        referral_service.partner_organisation(session, user)
+    return user
 
 
 PartnerUser = Annotated[User, Depends(get_partner)]
@@ -75,9 +77,10 @@ def list_referrals(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     status_filter: Annotated[ReferralStatus | None, Query(alias="status")] = None,
 ) -> ReferralsPage:
-    views = referral_service.referrals_for(
-        session, user, after=after, limit=limit + 1, status=status_filter
-    )
+    with service_errors():
+        views = referral_service.referrals_for(
+            session, user, after=after, limit=limit + 1, status=status_filter
+        )
     page = views[:limit]
     audit.record(
         session,
@@ -104,7 +107,8 @@ def change_status(
     runtime: RuntimeDep,
 ) -> ReferralForPartner:
     """Accept, decline or complete; the person is told in one short message."""
-    referral = referral_service.referral_for(session, user, referral_id)
+    with service_errors():
+        referral = referral_service.referral_for(session, user, referral_id)
     if referral is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     with service_errors():

@@ -218,7 +218,7 @@ def test_officers_see_only_their_own_caseload(
     client: TestClient, officer: dict[str, Any], make_user: MakeUser, login: Login, engine: Engine
 ) -> None:
     theirs = enroll(client, officer["headers"], display_name="A's person")
-    make_user("officer.b@example.org")
+    b_id = make_user("officer.b@example.org")
     b = login("officer.b@example.org")
     mine = enroll(client, b, display_name="B's person")
 
@@ -238,8 +238,10 @@ def test_officers_see_only_their_own_caseload(
         unknown = client.request(method, f"{URL}/999999{path}", headers=b, json=body)
         assert other.status_code == unknown.status_code == 404, (method, path)
         assert other.json() == unknown.json() == missing.json()
-    # Nothing was done to A's person, and nothing was recorded as read by B.
-    assert audit_actions(engine, theirs["id"]) == [("person.create", officer["id"])]
+    # Nothing was done to A's person and nothing was read by B; each refusal is audited.
+    assert audit_actions(engine, theirs["id"]) == [("person.create", officer["id"])] + [
+        ("person.read_refused", b_id)
+    ] * 5
 
 
 def test_supervisor_sees_team_and_own(
