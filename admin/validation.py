@@ -47,7 +47,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from bot.services.persons import MAX_ID
 
@@ -107,8 +107,23 @@ SafeName = Annotated[
 SafeLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), LineChars]
 SafeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), TextChars]
 
-DbId = Annotated[int, Field(ge=1, le=MAX_ID, description="an id, 1..2147483647")]
-Cursor = Annotated[int, Field(ge=0, le=MAX_ID, description="the `next_after` of the previous page")]
+def _not_a_boolean(value: object) -> object:
+    # Pydantic reads true as 1; as an id it is a mistake, not a record.
+    if isinstance(value, bool):
+        raise ValueError("must be an integer id, not true or false")
+    return value
+
+
+DbId = Annotated[
+    int,
+    BeforeValidator(_not_a_boolean),
+    Field(ge=1, le=MAX_ID, description="an id, 1..2147483647"),
+]
+Cursor = Annotated[
+    int,
+    BeforeValidator(_not_a_boolean),
+    Field(ge=0, le=MAX_ID, description="the `next_after` of the previous page"),
+]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 

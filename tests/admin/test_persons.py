@@ -239,9 +239,10 @@ def test_officers_see_only_their_own_caseload(
         assert other.status_code == unknown.status_code == 404, (method, path)
         assert other.json() == unknown.json() == missing.json()
     # Nothing was done to A's person and nothing was read by B; each refusal is audited.
-    assert audit_actions(engine, theirs["id"]) == [("person.create", officer["id"])] + [
-        ("person.read_refused", b_id)
-    ] * 5
+    assert (
+        audit_actions(engine, theirs["id"])
+        == [("person.create", officer["id"])] + [("person.read_refused", b_id)] * 5
+    )
 
 
 def test_supervisor_sees_team_and_own(
