@@ -107,6 +107,7 @@ SafeName = Annotated[
 SafeLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), LineChars]
 SafeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), TextChars]
 
+
 def _not_a_boolean(value: object) -> object:
     # Pydantic reads true as 1; as an id it is a mistake, not a record.
     if isinstance(value, bool):
