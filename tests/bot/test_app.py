@@ -81,3 +81,14 @@ def test_the_simulator_answers_only_peers_on_loopback(app):
         assert local.post("/webhooks/simulator", json=payload).status_code == 200
     with TestClient(app, client=("::1", 50000)) as local6:
         assert local6.get("/webhooks/simulator/conversation?address=a1").status_code == 200
+
+
+def test_an_inbound_message_with_a_nul_byte_is_stored_not_a_500(client, engine):
+    raw = b'{"address": "a1", "text": "hi\\u0000 there"}'
+    response = client.post(
+        "/webhooks/simulator", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).all()
+    assert [m.body for m in stored] == ["hi there"]
