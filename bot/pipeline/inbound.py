@@ -60,9 +60,7 @@ class InboundMessage:
 def storable(value: str) -> str:
     """`value` without NUL bytes and with lone surrogates replaced by U+FFFD."""
     return "".join(
-        "\ufffd" if "\ud800" <= char <= "\udfff" else char
-        for char in value
-        if char != "\x00"
+        "\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value if char != "\x00"
     )
 
 

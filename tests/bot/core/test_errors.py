@@ -78,7 +78,10 @@ def test_public_errors_keep_location_message_and_type_only():
 def test_the_engine_hides_statement_parameters(engine: Engine):
     with pytest.raises(IntegrityError) as caught, engine.begin() as conn:
         conn.execute(text("INSERT INTO organisation (name) VALUES (:name)"), {"name": SECRET_NAME})
-    assert "Aidos" not in str(caught.value) and "+7701" not in str(caught.value)
+    message = str(caught.value)
+    assert "SQL parameters hidden" in message and "'name':" not in message
+    # PostgreSQL's own DETAIL may still quote the failing row: that is why the error
+    # handler logs the exception's type and never its message (next test).
 
 
 def _app_with_failing_insert(settings: Settings) -> FastAPI:
