@@ -258,3 +258,30 @@ def test_any_name_is_refused_or_stored_clean(
     else:
         _assert_refused(response, "random name")
         assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/persons", {"after": 2**63}),
+        ("/api/v1/persons", {"after": 2**31}),
+        ("/api/v1/persons", {"after": -1}),
+        ("/api/v1/persons", {"limit": 2**63}),
+        ("/api/v1/persons", {"status": "\x00"}),
+        ("{person}/timeline", {"before": "0001-01-01T00:00:00+05:00"}),
+        ("{person}/timeline", {"before": "9999-12-31T23:59:59-05:00"}),
+        ("{person}/timeline", {"before": "2026-03-01T09:00:00"}),
+        ("{person}/timeline", {"before": "NaN"}),
+        ("{person}/timeline", {"limit": 10**30}),
+        ("/api/v1/referrals", {"after": 2**63}),
+        ("/api/v1/referrals", {"status": "\u202eaccepted"}),
+    ],
+)
+def test_hostile_query_parameters_are_refused(
+    client: TestClient, routes: list[Route], path: str, params: dict[str, Any]
+) -> None:
+    person_path = routes[1].path  # the PATCH route: /api/v1/persons/{id}
+    headers = routes[-1].headers if "referrals" in path else routes[0].headers
+    response = client.get(path.format(person=person_path), params=params, headers=headers)
+    _assert_refused(response, (path, params))
+    assert response.status_code == 422
