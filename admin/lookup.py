@@ -10,10 +10,12 @@ from fastapi import HTTPException, status
 from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
+from bot.core import audit
 from bot.models import Person, User
 from bot.services import Conflict, InvalidInput, NotAllowed
 from bot.services import persons as person_service
 from bot.services.erasure import ensure_not_erased
+from bot.services.persons import MAX_ID
 
 PERSON_NOT_FOUND = "Person not found."
 
@@ -38,6 +40,7 @@ def person_or_404(
 ) -> Person:
     person = person_service.get_person_for(session, user, person_id, for_update=for_update)
     if person is None:
+        record_refused_read(session, user, person_id)
         raise HTTPException(status.HTTP_404_NOT_FOUND, PERSON_NOT_FOUND)
     return person
 
@@ -51,3 +54,23 @@ def writable_person_or_404(
     with service_errors():
         ensure_not_erased(person)
     return person
+
+
+def record_refused_read(session: Session, user: User, person_id: int) -> None:
+    """Audit a refused read (out of scope or missing: the caller hears 404 for both), and
+    commit it although the request fails. Whatever the request did before is dropped first,
+    as the 404 would drop it anyway; on SQLite a second session could not write meanwhile."""
+    actor_id = user.id
+    session.rollback()
+    in_range = 1 <= person_id <= MAX_ID
+    exists = in_range and session.get(Person, person_id) is not None
+    audit.record(
+        session,
+        action="person.read_refused",
+        entity_type="person",
+        entity_id=person_id if in_range else None,
+        person_id=person_id if exists else None,
+        actor_user_id=actor_id,
+        detail={"asked_id": person_id, "exists": exists},
+    )
+    session.commit()

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
+from fastapi import FastAPI
 
 from bot.core.client_address import ClientAddressMiddleware
-from bot.core.db import is_unavailable
+from bot.core.errors import install_error_handlers
 from bot.core.health import router as health_router
+from bot.core.middleware import BodySizeLimit, CatchAll, SecurityHeaders
 from bot.core.runtime import Runtime
 from bot.core.settings import Settings, load_settings
-
-log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, with_worker: bool = False) -> FastAPI:
@@ -32,28 +28,23 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         finally:
             await runtime.stop()
 
+    # Production publishes no API description: neither the docs page nor its source.
     app = FastAPI(
         title="Jolserik",
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None if settings.is_production else "/docs",
+        openapi_url=None if settings.is_production else "/openapi.json",
         redoc_url=None,
     )
     app.state.settings = settings
-    # Every audit event written while serving a request notes the client's address.
+    install_error_handlers(app)
+    # The last added runs first: headers on every answer, then the 500 guard, then the
+    # limit; innermost, every audit event written while serving notes the client's address.
     app.add_middleware(ClientAddressMiddleware)
-
-    @app.exception_handler(SQLAlchemyError)
-    async def database_error(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
-        if is_unavailable(exc):
-            log.warning("database unavailable", extra={"error": type(exc).__name__})
-            return JSONResponse(
-                {"detail": "The database is unavailable; retry later."},
-                status_code=503,
-                headers={"Retry-After": "5"},
-            )
-        log.exception("database error", exc_info=exc)
-        return JSONResponse({"detail": "Internal error."}, status_code=500)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(CatchAll)
+    app.add_middleware(SecurityHeaders, hsts=settings.is_production)
 
     from admin.api import router as admin_router
     from webhooks.simulator import page_router as simulator_page_router

@@ -74,13 +74,19 @@ def serve(
         False, "--no-worker", help="Do not embed the worker (run `jolserik worker` separately)."
     ),
 ) -> None:
-    """Serve the HTTP app (webhooks, admin API, simulator), with the worker unless told not."""
+    """Serve the HTTP app (webhooks, admin API, simulator), with the worker unless told not.
+
+    Beyond loopback (any --host but 127.0.0.1, ::1, localhost) only with a real SECRET_KEY."""
     import uvicorn
 
     from bot.app import create_app
     from bot.core.db import make_engine
 
     settings = _settings()
+    refusal = settings.refusal_to_listen(host)
+    if refusal is not None:
+        typer.secho(refusal, fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
     with _explained(settings.database_url):
         make_engine(settings.database_url).dispose()  # a bad URL or a missing driver, now
     busy = check_port_free(host, port)

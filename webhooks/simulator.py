@@ -6,11 +6,12 @@ the "phone" is the page, which reads the messages the dispatcher marked delivere
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -19,12 +20,29 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep
+from bot.core.settings import is_loopback
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
 from bot.pipeline.inbound import InboundMessage, process_inbound
 
-router = APIRouter(tags=["simulator"])
-page_router = APIRouter(include_in_schema=False)
+
+def loopback_peer_only(request: Request) -> None:
+    """The simulator lists live invitation codes: only this machine may reach it. A peer
+    with a network address beyond loopback (directly, or named by a local reverse proxy)
+    gets 404; the in-process test client has no network address and passes."""
+    peer = request.client.host if request.client else None
+    if peer is None:
+        return
+    try:
+        ipaddress.ip_address(peer)
+    except ValueError:
+        return
+    if not is_loopback(peer):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
+
+
+router = APIRouter(tags=["simulator"], dependencies=[Depends(loopback_peer_only)])
+page_router = APIRouter(include_in_schema=False, dependencies=[Depends(loopback_peer_only)])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 ADDRESS_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"

@@ -8,12 +8,15 @@ from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
 from admin.persons.schemas import AwareDatetimeIn, UtcDatetime, _Input
+from admin.validation import LineChars
 from bot.models.enums import AppointmentStatus
 
 AppointmentKind = Literal[
     "meeting", "documents", "job_interview", "counselling", "medical", "other"
 ]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Place = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), LineChars
+]
 
 
 class AppointmentCreate(_Input):

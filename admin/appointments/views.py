@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from admin.access import CaseworkerUser
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
 from admin.lookup import person_or_404, service_errors, writable_person_or_404
+from admin.validation import DbId
 from bot.core import audit
 from bot.core.deps import SessionDep, SettingsDep
 from bot.models import Appointment
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/persons", tags=["appointments"])
     status_code=status.HTTP_201_CREATED,
 )
 def create(
-    person_id: int,
+    person_id: DbId,
     body: AppointmentCreate,
     user: CaseworkerUser,
     session: SessionDep,
@@ -54,7 +55,7 @@ def create(
 
 @router.get("/{person_id}/appointments", response_model=list[AppointmentPublic])
 def list_for_person(
-    person_id: int, user: CaseworkerUser, session: SessionDep
+    person_id: DbId, user: CaseworkerUser, session: SessionDep
 ) -> list[AppointmentPublic]:
     """The person's appointments, soonest first (at most 200)."""
     person = person_or_404(session, user, person_id)

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
+from admin.validation import AwareDatetime, DbId, LineChars, SafeName
 from bot.core.clock import as_utc
 from bot.models.checkin import CheckInCreate
 from bot.models.enums import Channel, PersonStatus
@@ -16,26 +17,20 @@ from bot.models.person import PersonBase
 from bot.services.persons import is_known_timezone
 from bot.services.timeline import TimelineEntry
 
-AWARE_HINT = "give a time zone, e.g. 2026-03-01T09:00:00+05:00 or 2026-03-01T04:00:00Z"
-
-
-def _require_aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(AWARE_HINT)
-    return as_utc(value)  # type: ignore[return-value]
-
 
 def _as_utc(value: datetime) -> datetime:
     return as_utc(value)  # type: ignore[return-value]
 
 
-# A time a client sends: must carry its offset; kept as UTC.
-AwareDatetimeIn = Annotated[datetime, AfterValidator(_require_aware)]
+# A time a client sends: must carry its offset; kept as UTC (see admin/validation.py).
+AwareDatetimeIn = AwareDatetime
 # A time we answer with: SQLite hands back naive UTC; always answer with the offset.
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Region = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+DisplayName = SafeName
+Region = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), LineChars]
+TimezoneName = Annotated[str, StringConstraints(max_length=64), LineChars]
+PhoneText = Annotated[str, StringConstraints(max_length=32), LineChars]
 Language = Literal["ru", "kk", "en"]
 
 
@@ -49,11 +44,11 @@ class PersonCreate(PersonBase, _Input):
     language: Language = "ru"
     region: Region | None = None
     # An IANA name such as Asia/Almaty; the deployment's default when left out.
-    timezone: str | None = Field(default=None, max_length=64)  # type: ignore[assignment]
+    timezone: TimezoneName | None = None  # type: ignore[assignment]
     # Local numbers are read in the deployment's region (DEFAULT_REGION).
-    phone: str | None = Field(default=None, max_length=32)
+    phone: PhoneText | None = None
     # Admins and supervisors may enroll into another officer's caseload.
-    officer_id: int | None = None
+    officer_id: DbId | None = None
 
     @field_validator("region")
     @classmethod

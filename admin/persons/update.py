@@ -11,7 +11,16 @@ from pydantic import model_validator
 
 from admin.access import CaseworkerUser
 from admin.lookup import service_errors, writable_person_or_404
-from admin.persons.schemas import DisplayName, Language, PersonPublic, Region, _Input
+from admin.persons.schemas import (
+    DisplayName,
+    Language,
+    PersonPublic,
+    PhoneText,
+    Region,
+    TimezoneName,
+    _Input,
+)
+from admin.validation import DbId
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
@@ -30,11 +39,11 @@ class PersonUpdate(_Input):
     display_name: DisplayName | None = None
     language: Language | None = None
     region: Region | None = None
-    timezone: str | None = PydanticField(default=None, max_length=64)
+    timezone: TimezoneName | None = None
     supervision_level: SupervisionLevel | None = None
     # The officer's override of the level's cadence; null goes back to the level's default.
     checkin_interval_hours: IntervalHours | None = None
-    phone: str | None = PydanticField(default=None, max_length=32)
+    phone: PhoneText | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> PersonUpdate:
@@ -45,7 +54,7 @@ class PersonUpdate(_Input):
 
 @router.patch("/{person_id}", response_model=PersonPublic)
 def update_person(
-    person_id: int,
+    person_id: DbId,
     body: PersonUpdate,
     user: CaseworkerUser,
     session: SessionDep,

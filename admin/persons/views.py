@@ -24,6 +24,7 @@ from admin.persons.schemas import (
     TimelinePage,
     timeline_item,
 )
+from admin.validation import Cursor, DbId
 from bot.channels.sms.invites import ensure_sms_invitable, queue_sms_invitation
 from bot.channels.telegram.adapter import telegram_link
 from bot.core import audit
@@ -35,7 +36,6 @@ from bot.models.invite import InvitePublic
 from bot.scheduling.local_time import end_of_quiet_hours
 from bot.services import persons as person_service
 from bot.services.invites import create_invite
-from bot.services.persons import MAX_ID
 from bot.services.timeline import read_timeline
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,7 @@ def list_persons(
     user: CaseworkerUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_ID, description="the `next_after` of the previous page")
-    ] = None,
+    after: Cursor | None = None,
     status_filter: Annotated[PersonStatus | None, Query(alias="status")] = None,
 ) -> PersonsPage:
     """The caller's caseload in id order, a page at a time."""
@@ -108,7 +106,7 @@ def list_persons(
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
-def read_person(person_id: int, user: CaseworkerUser, session: SessionDep) -> PersonPublic:
+def read_person(person_id: DbId, user: CaseworkerUser, session: SessionDep) -> PersonPublic:
     person = person_or_404(session, user, person_id)
     audit.record(
         session,
@@ -126,7 +124,7 @@ def read_person(person_id: int, user: CaseworkerUser, session: SessionDep) -> Pe
     "/{person_id}/invites", response_model=InvitePublic, status_code=status.HTTP_201_CREATED
 )
 def invite_person(
-    person_id: int,
+    person_id: DbId,
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -164,7 +162,7 @@ def invite_person(
 
 @router.get("/{person_id}/timeline", response_model=TimelinePage)
 def person_timeline(
-    person_id: int,
+    person_id: DbId,
     user: CaseworkerUser,
     session: SessionDep,
     before: Annotated[
@@ -196,7 +194,7 @@ def person_timeline(
     "/{person_id}/checkins", response_model=CheckInPublic, status_code=status.HTTP_201_CREATED
 )
 def schedule_checkin(
-    person_id: int,
+    person_id: DbId,
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,

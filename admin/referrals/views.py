@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
 from admin.access import CurrentUser
 from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
+from admin.validation import Cursor, DbId, SafeText
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
-from bot.models.enums import Role
+from bot.models.enums import ReferralStatus
 from bot.services import referrals as referral_service
 from bot.services.erasure import ensure_not_erased
 
@@ -25,10 +25,12 @@ router = APIRouter(prefix="/referrals", tags=["referrals"])
 NOT_FOUND = "Referral not found."
 
 
-def get_partner(user: CurrentUser) -> User:
-    if user.role == Role.admin or (user.role == Role.ngo and user.organisation_id is not None):
-        return user
-    raise HTTPException(status.HTTP_403_FORBIDDEN, "Only partner organisations handle referrals.")
+def get_partner(user: CurrentUser, session: SessionDep) -> User:
+    """An admin, or an NGO user whose organisation exists and is active (403 otherwise,
+    on every request: deactivating an organisation closes its access at once)."""
+    with service_errors():
+        referral_service.partner_organisation(session, user)
+    return user
 
 
 PartnerUser = Annotated[User, Depends(get_partner)]
@@ -52,7 +54,7 @@ class ReferralsPage(SQLModel):
 
 class StatusChange(_Input):
     status: Literal["accepted", "declined", "completed"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    note: SafeText | None = None
 
 
 def _public(view: referral_service.SharedView) -> ReferralForPartner:
@@ -72,13 +74,14 @@ def _public(view: referral_service.SharedView) -> ReferralForPartner:
 def list_referrals(
     user: PartnerUser,
     session: SessionDep,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Cursor | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    status_filter: Annotated[str | None, Query(alias="status", max_length=16)] = None,
+    status_filter: Annotated[ReferralStatus | None, Query(alias="status")] = None,
 ) -> ReferralsPage:
-    views = referral_service.referrals_for(
-        session, user, after=after, limit=limit + 1, status=status_filter
-    )
+    with service_errors():
+        views = referral_service.referrals_for(
+            session, user, after=after, limit=limit + 1, status=status_filter
+        )
     page = views[:limit]
     audit.record(
         session,
@@ -97,7 +100,7 @@ def list_referrals(
 
 @router.post("/{referral_id}/status", response_model=ReferralForPartner)
 def change_status(
-    referral_id: int,
+    referral_id: DbId,
     body: StatusChange,
     user: PartnerUser,
     session: SessionDep,
@@ -105,7 +108,8 @@ def change_status(
     runtime: RuntimeDep,
 ) -> ReferralForPartner:
     """Accept, decline or complete; the person is told in one short message."""
-    referral = referral_service.referral_for(session, user, referral_id)
+    with service_errors():
+        referral = referral_service.referral_for(session, user, referral_id)
     if referral is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     person = session.get(Person, referral.person_id)

@@ -18,12 +18,17 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
+    """An engine whose errors and echo never show statement parameters: they hold names,
+    phone numbers and what people wrote."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN until the first write and
@@ -31,7 +36,14 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         # starts with BEGIN IMMEDIATE and concurrent writers queue on busy_timeout.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+    )
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ Built by `load_settings()`; nothing here runs at import time.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -120,6 +121,22 @@ class Settings(BaseSettings):
         return not self.is_production
 
     @property
+    def has_placeholder_secret(self) -> bool:
+        """The key is public (the development default or a known placeholder) or too short:
+        anyone could sign an admin token with it."""
+        return self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32
+
+    def refusal_to_listen(self, host: str) -> str | None:
+        """Why the server must not listen on `host` with these settings (None: it may)."""
+        if is_loopback(host) or not self.has_placeholder_secret:
+            return None
+        return (
+            f"Refusing to listen on {host} with the development SECRET_KEY: anyone could sign "
+            "tokens with it. Set ENVIRONMENT=production and a random SECRET_KEY, or listen on "
+            "127.0.0.1."
+        )
+
+    @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token)
 
@@ -178,12 +195,24 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:
         if self.is_production:
-            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+            if self.has_placeholder_secret:
                 raise ValueError(
                     "SECRET_KEY must be a random value of at least 32 characters in production; "
                     "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
                 )
         return self
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for an address only this machine can reach: 127.0.0.0/8, ::1, localhost."""
+    if host is None:
+        return False
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve to anything
 
 
 def load_settings(**overrides: object) -> Settings:

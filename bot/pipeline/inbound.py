@@ -48,6 +48,21 @@ class InboundMessage:
     # "text", "choice", or what else arrived ("photo", "voice", "sticker", "edited", ...).
     kind: str = "text"
 
+    def __post_init__(self) -> None:
+        # A client can put NUL (PostgreSQL refuses it in text) or a lone surrogate (not
+        # UTF-8) into a message or a button's data; store what can be stored, never a 500.
+        for name in ("address", "provider_message_id", "text", "choice", "language_hint"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, storable(value))
+
+
+def storable(value: str) -> str:
+    """`value` without NUL bytes and with lone surrogates replaced by U+FFFD."""
+    return "".join(
+        "\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value if char != "\x00"
+    )
+
 
 @dataclass(frozen=True)
 class InboundOutcome:

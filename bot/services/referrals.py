@@ -15,7 +15,7 @@ from bot.core.settings import Settings
 from bot.models import Organisation, Person, Referral, User
 from bot.models.enums import ReferralStatus, Role
 from bot.pipeline.outreach import start_conversation
-from bot.services import Conflict, InvalidInput
+from bot.services import Conflict, InvalidInput, NotAllowed
 from bot.services.persons import MAX_ID
 from flows.types import ReferralInfo
 
@@ -34,6 +34,12 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 # What the person is told about; `sent` is bookkeeping, `cancelled` comes from our side.
 TOLD_TO_PERSON = frozenset({S.accepted, S.declined, S.completed})
 PARTNER_MAY_SET = frozenset({S.accepted, S.declined, S.completed})
+
+PARTNERS_ONLY = "Only partner organisations handle referrals."
+NO_ORGANISATION = "This account belongs to no partner organisation; ask an administrator."
+ORGANISATION_INACTIVE = (
+    "Your organisation is no longer an active partner; its referrals are closed to it."
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,32 @@ def shared_view(referral: Referral, person: Person) -> SharedView:
     return SharedView(referral, {name: source.get(name) for name in shared_fields(referral)})
 
 
+def partner_organisation(session: Session, user: User) -> Organisation | None:
+    """The organisation an NGO user works for, checked on every partner request: a
+    deactivated or missing organisation reads and changes nothing (NotAllowed).
+    None for an admin, who sees every organisation's referrals."""
+    if user.role == Role.admin:
+        return None
+    if user.role != Role.ngo:
+        raise NotAllowed(PARTNERS_ONLY)
+    organisation_id = user.organisation_id
+    organisation = (
+        session.get(Organisation, organisation_id)
+        if organisation_id is not None and 1 <= organisation_id <= MAX_ID
+        else None
+    )
+    if organisation is None:
+        raise NotAllowed(NO_ORGANISATION)
+    if not organisation.is_active:
+        raise NotAllowed(ORGANISATION_INACTIVE)
+    return organisation
+
+
 def referrals_for(
     session: Session, user: User, *, after: int | None, limit: int, status: str | None
 ) -> list[SharedView]:
     """An NGO user's referrals (their organisation's only); admins see all."""
+    partner_organisation(session, user)
     query = select(Referral, Person).join(Person, col(Person.id) == Referral.person_id)
     if user.role != Role.admin:
         query = query.where(Referral.organisation_id == user.organisation_id)
@@ -75,6 +103,7 @@ def referrals_for(
 
 
 def referral_for(session: Session, user: User, referral_id: int) -> Referral | None:
+    partner_organisation(session, user)
     referral = session.get(Referral, referral_id) if 1 <= referral_id <= MAX_ID else None
     if referral is None:
         return None

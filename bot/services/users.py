@@ -26,6 +26,8 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(session: Session, email: str) -> User | None:
     wanted = email.strip().lower()
+    if len(wanted) > 254 or "\x00" in wanted or not wanted.isprintable():
+        return None  # no account has such an address (and PostgreSQL refuses NUL in text)
     return session.exec(select(User).where(func.lower(User.email) == wanted)).first()
 
 

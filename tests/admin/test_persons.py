@@ -177,11 +177,14 @@ def test_admin_assigns_to_any_caseworker(
     headers = login("admin@example.org")
 
     assert enroll(client, headers, officer_id=officer_id)["officer_id"] == officer_id
-    for unfit in (ngo, disabled, 999999, 10**30):
+    for unfit in (ngo, disabled, 999999):
         response = client.post(
             URL, json={"display_name": "X", "officer_id": unfit}, headers=headers
         )
         assert "no such officer" in _errors(response)
+    # Beyond the id column's range: refused at validation, before any query.
+    response = client.post(URL, json={"display_name": "X", "officer_id": 10**30}, headers=headers)
+    assert response.status_code == 422 and "officer_id" in _errors(response)
 
 
 def test_ngo_accounts_are_forbidden(
@@ -215,7 +218,7 @@ def test_officers_see_only_their_own_caseload(
     client: TestClient, officer: dict[str, Any], make_user: MakeUser, login: Login, engine: Engine
 ) -> None:
     theirs = enroll(client, officer["headers"], display_name="A's person")
-    make_user("officer.b@example.org")
+    b_id = make_user("officer.b@example.org")
     b = login("officer.b@example.org")
     mine = enroll(client, b, display_name="B's person")
 
@@ -235,8 +238,11 @@ def test_officers_see_only_their_own_caseload(
         unknown = client.request(method, f"{URL}/999999{path}", headers=b, json=body)
         assert other.status_code == unknown.status_code == 404, (method, path)
         assert other.json() == unknown.json() == missing.json()
-    # Nothing was done to A's person, and nothing was recorded as read by B.
-    assert audit_actions(engine, theirs["id"]) == [("person.create", officer["id"])]
+    # Nothing was done to A's person and nothing was read by B; each refusal is audited.
+    assert (
+        audit_actions(engine, theirs["id"])
+        == [("person.create", officer["id"])] + [("person.read_refused", b_id)] * 5
+    )
 
 
 def test_supervisor_sees_team_and_own(
@@ -346,6 +352,9 @@ def test_bad_list_parameters(
 
 def test_bad_and_huge_ids(client: TestClient, officer: dict[str, Any]) -> None:
     assert client.get(f"{URL}/abc", headers=officer["headers"]).status_code == 422
-    assert client.get(f"{URL}/{2**31}", headers=officer["headers"]).status_code == 404
-    assert client.get(f"{URL}/{10**30}", headers=officer["headers"]).status_code == 404
-    assert client.get(f"{URL}/-1", headers=officer["headers"]).status_code == 404
+    # Ids outside 1..2**31-1 cannot exist: refused at validation with the range in the message.
+    for bad in (2**31, 2**63, 10**30, 0, -1):
+        response = client.get(f"{URL}/{bad}", headers=officer["headers"])
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["loc"] == ["path", "person_id"]
+    assert client.get(f"{URL}/{2**31 - 1}", headers=officer["headers"]).status_code == 404

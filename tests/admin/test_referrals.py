@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.models import Message, Organisation, Referral
+from bot.models import Message, Organisation, Referral, User
 from tests.admin.helpers import audit_actions
 from tests.factories import make_enrolled
 
@@ -111,3 +111,70 @@ def test_officers_cannot_use_the_partner_endpoints(client, engine, officer):
         "/api/v1/referrals/1/status", json={"status": "accepted"}, headers=officer["headers"]
     )
     assert response.status_code == 403
+
+
+def _set_organisation(engine, org_id: int, **fields) -> None:
+    with Session(engine) as session:
+        org = session.get(Organisation, org_id)
+        for name, value in fields.items():
+            setattr(org, name, value)
+        session.add(org)
+        session.commit()
+
+
+def test_a_deactivated_organisation_can_no_longer_read_or_change_its_referrals(
+    client, engine, make_user, login
+):
+    person, shared, _, headers = _setup(engine, make_user, login)
+    assert client.get("/api/v1/referrals", headers=headers).status_code == 200
+    with Session(engine) as session:
+        org_id = session.get(Referral, shared).organisation_id
+    _set_organisation(engine, org_id, is_active=False)
+
+    listed = client.get("/api/v1/referrals", headers=headers)
+    changed = client.post(
+        f"/api/v1/referrals/{shared}/status", json={"status": "accepted"}, headers=headers
+    )
+
+    for response in (listed, changed):
+        assert response.status_code == 403
+        assert "no longer an active partner" in response.json()["detail"]
+    with Session(engine) as session:
+        assert session.get(Referral, shared).status == "proposed"
+        assert session.exec(select(Message).where(Message.kind == "referral")).all() == []
+    assert not any(a == "referral.status" for a, _ in audit_actions(engine, person.id))
+
+    _set_organisation(engine, org_id, is_active=True)  # reactivated: open again
+    assert client.get("/api/v1/referrals", headers=headers).status_code == 200
+
+
+def test_an_ngo_account_without_an_organisation_is_refused(client, engine, make_user, login):
+    _, shared, _, _ = _setup(engine, make_user, login)
+    user_id = make_user("orphan@ngo.kz", role="ngo", organisation_id=_org(engine, "Gone NGO"))
+    headers = login("orphan@ngo.kz")
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        user.organisation_id = None
+        session.add(user)
+        session.commit()
+
+    for response in (
+        client.get("/api/v1/referrals", headers=headers),
+        client.post(
+            f"/api/v1/referrals/{shared}/status", json={"status": "accepted"}, headers=headers
+        ),
+    ):
+        assert response.status_code == 403
+        assert "no partner organisation" in response.json()["detail"]
+
+
+def test_referral_ids_cursors_and_filters_are_validated(client, engine, make_user, login):
+    _, _, _, headers = _setup(engine, make_user, login)
+    for params in ({"after": 2**31}, {"after": 2**63}, {"after": -1}, {"status": "x" * 50}):
+        response = client.get("/api/v1/referrals", params=params, headers=headers)
+        assert response.status_code == 422, params
+    for referral_id in (0, 2**31, 2**63):
+        response = client.post(
+            f"/api/v1/referrals/{referral_id}/status", json={"status": "accepted"}, headers=headers
+        )
+        assert response.status_code == 422, referral_id

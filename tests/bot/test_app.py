@@ -64,3 +64,31 @@ def test_malformed_simulator_payloads_get_422_and_store_nothing(client, engine):
     assert response.status_code == 422
     with Session(engine) as session:
         assert session.exec(select(Message)).all() == []
+
+
+def test_the_simulator_answers_only_peers_on_loopback(app):
+    """It lists live invitation codes: a peer beyond loopback (directly or through a
+    local reverse proxy) finds nothing there; the rest of the app still answers."""
+    payload = {"address": "a1", "text": "hi"}
+    with TestClient(app, client=("203.0.113.7", 50000)) as remote:
+        assert remote.get("/simulator").status_code == 404
+        assert remote.get("/webhooks/simulator/conversation?address=a1").status_code == 404
+        refused = remote.post("/webhooks/simulator", json=payload)
+        assert refused.status_code == 404 and refused.json() == {"detail": "Not Found"}
+        assert remote.get("/healthz").status_code == 200
+    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+        assert local.get("/simulator").status_code == 200
+        assert local.post("/webhooks/simulator", json=payload).status_code == 200
+    with TestClient(app, client=("::1", 50000)) as local6:
+        assert local6.get("/webhooks/simulator/conversation?address=a1").status_code == 200
+
+
+def test_an_inbound_message_with_a_nul_byte_is_stored_not_a_500(client, engine):
+    raw = b'{"address": "a1", "text": "hi\\u0000 there"}'
+    response = client.post(
+        "/webhooks/simulator", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).all()
+    assert [m.body for m in stored] == ["hi there"]

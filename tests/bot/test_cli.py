@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import shlex
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.core.settings import load_settings
 from bot.models import Invite, Organisation, Person, User
 
 
@@ -172,3 +176,69 @@ def test_flags_show_no_value_placeholder_in_help():
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--no-worker" in result.output and "<bool>" not in result.output
+
+
+# --- unsafe defaults ---------------------------------------------------------------------
+
+
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104  (what the refusal is about)
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch):
+    """What `serve` would have started: uvicorn.run records its arguments instead."""
+    import uvicorn
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kwargs: calls.append(kwargs))
+    return calls
+
+
+@pytest.mark.parametrize("host", [ALL_INTERFACES, "::", "192.0.2.10", "bot.example.kz"])
+def test_serve_refuses_the_development_key_beyond_loopback(
+    cli_env, monkeypatch, uvicorn_calls, host
+):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--no-worker", "--host", host])
+    assert result.exit_code == 2
+    assert f"Refusing to listen on {host} with the development SECRET_KEY" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert uvicorn_calls == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_serve_on_loopback_may_use_the_development_key(cli_env, monkeypatch, uvicorn_calls, host):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--no-worker", "--host", host])
+    assert result.exit_code == 0, result.output
+    assert uvicorn_calls[0]["host"] == host
+
+
+def test_serve_beyond_loopback_with_a_real_key(cli_env, monkeypatch, uvicorn_calls):
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    result = CliRunner().invoke(app, ["serve", "--no-worker", "--host", ALL_INTERFACES])
+    assert result.exit_code == 0, result.output
+    assert uvicorn_calls[0]["host"] == ALL_INTERFACES
+
+
+def test_production_serve_without_a_key_does_not_start(cli_env, monkeypatch, uvicorn_calls):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--no-worker", "--host", ALL_INTERFACES])
+    assert result.exit_code == 2 and "SECRET_KEY" in result.output
+    assert uvicorn_calls == []
+
+
+def test_every_procfile_process_runs_production_settings(monkeypatch):
+    """Each process's own variables, with no SECRET_KEY, cannot start: production refuses."""
+    procfile = Path(__file__).resolve().parents[2] / "Procfile"
+    processes = dict(line.split(": ", 1) for line in procfile.read_text().splitlines() if line)
+    assert {"release", "web", "worker"} <= processes.keys()
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    for name, command in processes.items():
+        words = shlex.split(command)
+        assigned = dict(w.split("=", 1) for w in words if "=" in w and not w.startswith("-"))
+        assert assigned.get("ENVIRONMENT") == "production", name
+        with pytest.raises(ValidationError, match="SECRET_KEY"):
+            load_settings(_env_file=None, **{k.lower(): v for k, v in assigned.items()})

@@ -153,3 +153,17 @@ def test_a_photo_is_stored_as_a_photo_and_answered_with_text_only(engine, settin
     inbound, reply = _messages(engine)
     assert inbound.kind == "photo" and inbound.person_id == person.id
     assert reply.body.startswith("Sorry, I can only read text")
+
+
+def test_inbound_text_and_button_data_are_made_storable():
+    from bot.pipeline.inbound import InboundMessage
+
+    inbound = InboundMessage(
+        channel="telegram",
+        address="1\x00",
+        provider_message_id="p",
+        text="a\x00b\ud800c",
+        choice="\udfffx",
+    )
+    assert (inbound.address, inbound.text, inbound.choice) == ("1", "ab\ufffdc", "\ufffdx")
+    inbound.text.encode("utf-8")  # PostgreSQL and the logs can take it

@@ -1,0 +1,287 @@
+"""Every POST and PATCH route, probed as an attacker would: hostile values in each field,
+bodies that are not what they claim, and random text. Each answer is a JSON 4xx with
+`detail`, never a 500, and nothing is stored."""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote_from_bytes
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from bot.core.clock import utcnow
+from bot.models import Organisation, Person, Referral
+from tests.admin.conftest import Login, MakeUser
+from tests.factories import make_enrolled
+
+HOSTILE_VALUES: list[Any] = [
+    "Ai\ud800dos",  # lone surrogate
+    "Ai\x00dos",  # NUL
+    "Aidos\u202eexe",  # right-to-left override
+    "\x1b]0;owned\x07\x1b[2J",  # terminal escapes
+    "x" * 10_000,
+    math.nan,
+    math.inf,
+    -math.inf,
+    2**63,
+    -(2**63),
+    10**30,
+    [],
+    {"$gt": ""},
+    True,
+]
+
+# Dates that overflow once converted to UTC: hostile wherever a date or a code is expected,
+# but ordinary words in a free-text field.
+OVERFLOWING_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+FREE_TEXT = frozenset({"display_name", "region", "place", "note"})
+
+HOSTILE_BODIES: list[bytes] = [
+    b"",
+    b"not json at all",
+    b"{",
+    b"[]",
+    b'"a string"',
+    b"null",
+    b"1e999",
+    b"[" * 50_000,  # deep nesting: the JSON parser's recursion limit
+    b'{"a": "\\ud800"}',
+    '{"display_name": "\u0000"}'.encode(),
+    b"\xff\xfe\x00garbage",  # not UTF-8
+]
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    valid: dict[str, Any]  # a body that would be accepted; each field is made hostile in turn
+    headers: dict[str, str]
+    body_optional: bool = False  # then an empty body or null is a valid request
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {
+            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def _stored_text(engine: Engine) -> str:
+    """Everything in the tables a person's record lives in, as one string to search."""
+    with Session(engine) as session:
+        rows = []
+        for table in ("person", "appointment", "checkin", "invite", "referral", "audit_event"):
+            rows += [str(tuple(row)) for row in session.execute(text(f"SELECT * FROM {table}"))]  # noqa: S608
+    return "\n".join(rows)
+
+
+def _send(client: TestClient, route: Route, raw: bytes, content_type: str = "application/json"):  # type: ignore[no-untyped-def]
+    return client.request(
+        route.method,
+        route.path,
+        content=raw,
+        headers={**route.headers, "Content-Type": content_type},
+    )
+
+
+def _assert_refused(response: Any, what: object) -> None:
+    assert 400 <= response.status_code < 500, (what, response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("application/json"), what
+    assert "detail" in response.json(), what
+
+
+@pytest.fixture
+def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login) -> list[Route]:
+    officer_id = make_user("officer@example.org")
+    officer = login("officer@example.org")
+    person, _ = make_enrolled(engine, officer_id=officer_id, display_name="Existing")
+    with Session(engine, expire_on_commit=False) as session:
+        org = Organisation(name="NGO", kind="housing")
+        session.add(org)
+        session.flush()
+        referral = Referral(
+            person_id=person.id, organisation_id=org.id, kind="housing", shared_fields={}
+        )
+        session.add(referral)
+        session.commit()
+    make_user("ngo@example.org", role="ngo", organisation_id=org.id)
+    ngo = login("ngo@example.org")
+    base = f"/api/v1/persons/{person.id}"
+    soon = (utcnow() + timedelta(days=3)).isoformat()
+    return [
+        Route(
+            "POST",
+            "/api/v1/persons",
+            {
+                "display_name": "New Person",
+                "language": "en",
+                "region": "Almaty",
+                "timezone": "Asia/Almaty",
+                "phone": "+77011234567",
+                "officer_id": officer_id,
+                "supervision_level": "high",
+            },
+            officer,
+        ),
+        Route(
+            "PATCH",
+            base,
+            {
+                "display_name": "Renamed",
+                "language": "kk",
+                "region": "Astana",
+                "timezone": "Asia/Almaty",
+                "phone": "+77011234568",
+                "supervision_level": "low",
+                "checkin_interval_hours": 48,
+            },
+            officer,
+        ),
+        Route("POST", f"{base}/invites", {"channel": "telegram"}, officer, body_optional=True),
+        Route("POST", f"{base}/checkins", {"due_at": soon}, officer, body_optional=True),
+        Route(
+            "POST",
+            f"{base}/appointments",
+            {"starts_at": soon, "kind": "meeting", "place": "Office 4"},
+            officer,
+        ),
+        Route(
+            "POST",
+            f"/api/v1/referrals/{referral.id}/status",
+            {"status": "accepted", "note": "Welcome"},
+            ngo,
+        ),
+    ]
+
+
+def test_the_valid_bodies_are_valid(client: TestClient, routes: list[Route]) -> None:
+    """So that the refusals below are the hostile value's doing, not a broken baseline."""
+    for route in routes:
+        response = client.request(route.method, route.path, json=route.valid, headers=route.headers)
+        assert response.status_code in (200, 201), (route.path, response.text)
+
+
+def test_a_hostile_value_in_any_field_is_refused_and_nothing_is_stored(
+    client: TestClient, engine: Engine, routes: list[Route]
+) -> None:
+    before = _row_counts(engine)
+    for route in routes:
+        for field in route.valid:
+            dates = [] if field in FREE_TEXT else OVERFLOWING_DATES
+            for value in [*HOSTILE_VALUES, *dates]:
+                body = {**route.valid, field: value}
+                raw = json.dumps(body, allow_nan=True).encode()
+                _assert_refused(_send(client, route, raw), (route.path, field, repr(value)[:40]))
+    assert _row_counts(engine) == before
+    stored = _stored_text(engine)
+    for marker in ("Aidos", "owned", "xxxxxxxxxx", "\x00", "\u202e"):
+        assert marker not in stored
+
+
+def test_bodies_that_are_not_the_json_they_claim_are_refused(
+    client: TestClient, engine: Engine, routes: list[Route]
+) -> None:
+    before = _row_counts(engine)
+    for route in routes:
+        for raw in HOSTILE_BODIES:
+            if route.body_optional and raw in (b"", b"null"):
+                continue
+            _assert_refused(_send(client, route, raw), (route.path, raw[:20]))
+        valid = json.dumps(route.valid).encode()
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", "image/png"):
+            _assert_refused(_send(client, route, valid, content_type), (route.path, content_type))
+        extra = json.dumps({**route.valid, "is_admin": True}).encode()
+        _assert_refused(_send(client, route, extra), (route.path, "unknown field"))
+    assert _row_counts(engine) == before
+
+
+def test_the_login_form_refuses_hostile_values_without_a_500(client: TestClient) -> None:
+    def form(username: str, password: str) -> bytes:
+        def quoted(value: str) -> str:
+            return quote_from_bytes(value.encode("utf-8", "surrogatepass"))
+
+        return f"username={quoted(username)}&password={quoted(password)}".encode()
+
+    for raw in (
+        form("\x00", "x"),
+        form("a" * 10_000, "b" * 10_000),
+        form("\ud800", "\ud800"),
+        form("officer@example.org\r\nX-Injected: 1", "x"),
+        b"username=%FF%FE&password=%00",
+        b"\xff\xfe",
+        b"",
+    ):
+        response = client.post(
+            "/api/v1/auth/token",
+            content=raw,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        _assert_refused(response, raw[:20])
+    _assert_refused(client.post("/api/v1/auth/token", json={"username": "a"}), "json")
+
+
+_UNSAFE = {"Cs", "Cc", "Cf", "Zl", "Zp"}
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(name=st.text(max_size=150))
+def test_any_name_is_refused_or_stored_clean(
+    client: TestClient, engine: Engine, routes: list[Route], name: str
+) -> None:
+    create = routes[0]
+    raw = json.dumps({"display_name": name}).encode()  # \u escapes: surrogates survive
+    response = _send(client, create, raw)
+    if response.status_code == 201:
+        stored = response.json()["display_name"]
+        assert stored == name.strip() and 1 <= len(stored) <= 120
+        assert not any(unicodedata.category(c) in _UNSAFE for c in stored)
+        with Session(engine) as session:
+            person = session.get(Person, response.json()["id"])
+            assert person is not None and person.display_name == stored
+    else:
+        _assert_refused(response, "random name")
+        assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/persons", {"after": 2**63}),
+        ("/api/v1/persons", {"after": 2**31}),
+        ("/api/v1/persons", {"after": -1}),
+        ("/api/v1/persons", {"limit": 2**63}),
+        ("/api/v1/persons", {"status": "\x00"}),
+        ("{person}/timeline", {"before": "0001-01-01T00:00:00+05:00"}),
+        ("{person}/timeline", {"before": "9999-12-31T23:59:59-05:00"}),
+        ("{person}/timeline", {"before": "2026-03-01T09:00:00"}),
+        ("{person}/timeline", {"before": "NaN"}),
+        ("{person}/timeline", {"limit": 10**30}),
+        ("/api/v1/referrals", {"after": 2**63}),
+        ("/api/v1/referrals", {"status": "\u202eaccepted"}),
+    ],
+)
+def test_hostile_query_parameters_are_refused(
+    client: TestClient, routes: list[Route], path: str, params: dict[str, Any]
+) -> None:
+    person_path = routes[1].path  # the PATCH route: /api/v1/persons/{id}
+    headers = routes[-1].headers if "referrals" in path else routes[0].headers
+    response = client.get(path.format(person=person_path), params=params, headers=headers)
+    _assert_refused(response, (path, params))
+    assert response.status_code == 422

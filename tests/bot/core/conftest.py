@@ -1,0 +1,3 @@
+"""The admin fixtures (staff accounts and tokens), for the app-wide guards tested here."""
+
+from tests.admin.conftest import login, make_user, officer  # noqa: F401
