@@ -4,9 +4,11 @@ from fastapi import APIRouter
 
 from admin import auth
 from admin.appointments import views as appointments
+from admin.me import views as me
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
+from admin.users import views as users
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -14,3 +16,5 @@ router.include_router(persons.router)
 router.include_router(person_updates.router)
 router.include_router(appointments.router)
 router.include_router(referrals.router)
+router.include_router(users.router)
+router.include_router(me.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlmodel import col, select
 
-from admin.access import CaseworkerUser
+from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
 from admin.lookup import person_or_404, service_errors
 from bot.core import audit
@@ -20,6 +20,7 @@ router = APIRouter(prefix="/persons", tags=["appointments"])
     "/{person_id}/appointments",
     response_model=AppointmentPublic,
     status_code=status.HTTP_201_CREATED,
+    **allow(*CASEWORKERS),
 )
 def create(
     person_id: int,
@@ -52,7 +53,9 @@ def create(
     return AppointmentPublic.model_validate(appointment)
 
 
-@router.get("/{person_id}/appointments", response_model=list[AppointmentPublic])
+@router.get(
+    "/{person_id}/appointments", response_model=list[AppointmentPublic], **allow(*CASEWORKERS)
+)
 def list_for_person(
     person_id: int, user: CaseworkerUser, session: SessionDep
 ) -> list[AppointmentPublic]:

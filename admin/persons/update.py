@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import Field as PydanticField
 from pydantic import model_validator
 
-from admin.access import CaseworkerUser
+from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import DisplayName, Language, PersonPublic, Region, _Input
 from bot.core import audit
@@ -43,7 +43,7 @@ class PersonUpdate(_Input):
         return self
 
 
-@router.patch("/{person_id}", response_model=PersonPublic)
+@router.patch("/{person_id}", response_model=PersonPublic, **allow(*CASEWORKERS))
 def update_person(
     person_id: int,
     body: PersonUpdate,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
-from admin.access import CurrentUser
+from admin.access import CurrentUser, allow
 from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
 from bot.core import audit
@@ -67,7 +67,7 @@ def _public(view: referral_service.SharedView) -> ReferralForPartner:
     )
 
 
-@router.get("", response_model=ReferralsPage)
+@router.get("", response_model=ReferralsPage, **allow(Role.admin, Role.ngo))
 def list_referrals(
     user: PartnerUser,
     session: SessionDep,
@@ -94,7 +94,9 @@ def list_referrals(
     )
 
 
-@router.post("/{referral_id}/status", response_model=ReferralForPartner)
+@router.post(
+    "/{referral_id}/status", response_model=ReferralForPartner, **allow(Role.admin, Role.ngo)
+)
 def change_status(
     referral_id: int,
     body: StatusChange,
