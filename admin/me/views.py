@@ -91,7 +91,7 @@ def update_me(body: MeUpdate, user: CurrentUser, session: SessionDep) -> MePubli
     changes = body.model_dump(exclude_unset=True)
     for name in NOT_NULL:
         if name in changes and changes[name] is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{name} cannot be null.")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} cannot be null.")
     with service_errors():
         check_language_and_zone(changes.get("language"), changes.get("timezone"))
     changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)

@@ -98,7 +98,7 @@ def update_user(
     changes = body.model_dump(exclude_unset=True)
     for name in ("email", "full_name", "role", "is_active", "language", "timezone"):
         if name in changes and changes[name] is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{name} cannot be null.")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} cannot be null.")
     with service_errors():
         user_service.update_user(session, user, changes, actor=admin, now=utcnow())
     session.commit()

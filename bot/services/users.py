@@ -35,7 +35,7 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(f"email: {exc}") from exc
+        raise InvalidInput("email", str(exc)) from exc
     return checked.normalized.lower()
 
 
@@ -49,7 +49,7 @@ def _role(value: Role | str) -> Role:
         return Role(str(value).strip().lower())
     except ValueError:
         choices = ", ".join(role.value for role in Role)
-        raise ValueError(f"role: unknown role {value!r}; choose one of {choices}") from None
+        raise InvalidInput("role", f"unknown role {value!r}; choose one of {choices}") from None
 
 
 def create_user(
@@ -68,7 +68,7 @@ def create_user(
 ) -> User:
     """Add a staff account and flush it (so it has an id); the caller commits.
 
-    Raises ValueError (InvalidInput for a rule on one field) for an invalid or already used
+    Raises InvalidInput (a ValueError) for an invalid or already used
     e-mail, a password shorter than 12 characters, an unknown role, an organisation missing
     for an NGO account (or given for another role), or a supervisor that is not an active
     supervisor or admin.
@@ -79,9 +79,9 @@ def create_user(
     check_language_and_zone(language, timezone)
     full_name = full_name.strip()
     if len(full_name) > 200:
-        raise ValueError("full_name: must be at most 200 characters long")
+        raise InvalidInput("full_name", "must be at most 200 characters long")
     if find_user_by_email(session, normalised) is not None:
-        raise ValueError(f"email: a user with the e-mail {normalised} already exists")
+        raise InvalidInput("email", f"a user with the e-mail {normalised} already exists")
     check_organisation(session, checked_role, organisation_id)
     check_supervisor(session, None, supervisor_id)
 
@@ -209,10 +209,7 @@ def update_user(
     """
     assert user.id is not None
     if "email" in changes:
-        try:
-            changes["email"] = normalise_email(changes["email"])
-        except ValueError:
-            raise InvalidInput("email", "not a valid e-mail address") from None
+        changes["email"] = normalise_email(changes["email"])
         other = find_user_by_email(session, changes["email"])
         if other is not None and other.id != user.id:
             raise InvalidInput("email", "another account uses this e-mail")
