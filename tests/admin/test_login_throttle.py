@@ -150,7 +150,9 @@ def test_a_success_clears_the_account_count(
     for number in range(settings.login_max_failures - 1):
         guesser = TestClient(app, client=(f"198.51.100.{number + 1}", 1))
         _login(guesser, "officer@example.org", WRONG)
-    assert _login(TestClient(app, client=("192.0.2.50", 1)), "officer@example.org").status_code == 200
+    assert (
+        _login(TestClient(app, client=("192.0.2.50", 1)), "officer@example.org").status_code == 200
+    )
 
     late = TestClient(app, client=("192.0.2.51", 1))
     assert _login(late, "officer@example.org", WRONG).status_code == 401

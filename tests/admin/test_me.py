@@ -70,9 +70,10 @@ def test_update_own_settings(client: TestClient, me: dict[str, Any], engine: Eng
         "Asia/Qyzylorda",
     )
     assert body["full_name"] == "Daniyar"
-    assert client.patch(ME, json={"digest_hour": None}, headers=me["headers"]).json()[
-        "digest_hour"
-    ] is None
+    assert (
+        client.patch(ME, json={"digest_hour": None}, headers=me["headers"]).json()["digest_hour"]
+        is None
+    )
     with Session(engine) as session:
         stored = session.get(User, me["id"])
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "user.update_own"))

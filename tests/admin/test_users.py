@@ -77,10 +77,17 @@ def test_create_an_officer_with_a_supervisor(
         "officer",
         supervisor_id,
     )
-    assert (body["language"], body["timezone"], body["totp_enabled"]) == ("kk", "Asia/Aqtobe", False)
-    assert client.post(
-        "/api/v1/auth/token", data={"username": "new.officer@example.org", "password": PASSWORD}
-    ).status_code == 200
+    assert (body["language"], body["timezone"], body["totp_enabled"]) == (
+        "kk",
+        "Asia/Aqtobe",
+        False,
+    )
+    assert (
+        client.post(
+            "/api/v1/auth/token", data={"username": "new.officer@example.org", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
     with Session(engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).all()[-1]
     assert (event.entity_id, event.actor_user_id) == (body["id"], admin["id"])
@@ -206,7 +213,9 @@ def test_no_loops_of_supervisors(
 ) -> None:
     top = make_user("top@example.org", "supervisor")
     middle = make_user("middle@example.org", "supervisor", supervisor_id=top)
-    response = client.patch(f"{URL}/{top}", json={"supervisor_id": middle}, headers=admin["headers"])
+    response = client.patch(
+        f"{URL}/{top}", json={"supervisor_id": middle}, headers=admin["headers"]
+    )
     assert response.status_code == 422
     assert "loop" in response.text
 
