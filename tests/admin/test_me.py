@@ -77,7 +77,7 @@ def test_update_own_settings(client: TestClient, me: dict[str, Any], engine: Eng
     with Session(engine) as session:
         stored = session.get(User, me["id"])
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "user.update_own"))
-        first = list(events)[0]
+        first = next(iter(events))
     assert stored is not None and stored.language == "en"
     assert set(first.detail["changed"]) == {
         "alert_email",
