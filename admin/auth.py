@@ -166,7 +166,8 @@ def issue_token(
             reason="credentials",
             detail=BAD_CREDENTIALS,
         )
-    user = session.get(User, account.id)
+    # Locked for the write, so two logins cannot spend the same recovery code.
+    user = session.get(User, account.id, with_for_update=True)
     if user is None or not user.is_active:
         raise _deny(
             session, key=key, address=address, user_id=user_id, reason="disabled", detail=DISABLED

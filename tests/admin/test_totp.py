@@ -178,3 +178,16 @@ def test_in_production_other_roles_need_no_second_factor(
     body = _login(production).json()
     assert "scope" not in body
     assert production.get("/api/v1/me", headers=_bearer(body["access_token"])).status_code == 200
+
+
+def test_in_production_an_admin_without_totp_cannot_refresh_an_older_session(
+    client: TestClient, production: TestClient, make_user: MakeUser
+) -> None:
+    make_user("admin@example.org", "admin")
+    from_development = _login(client, email="admin@example.org").json()  # before the switch
+
+    response = production.post(
+        "/api/v1/auth/refresh", json={"refresh_token": from_development["refresh_token"]}
+    )
+
+    assert response.status_code == 401
