@@ -103,15 +103,11 @@ def _deny(
     return unauthorized(detail)
 
 
-def _second_factor(
-    session: Session, user: User, otp: str | None, settings: Settings
-) -> tuple[bool, str | None]:
-    """(accepted, kind); a recovery code is consumed here, in the write transaction."""
+def _second_factor(user: User, otp: str | None, settings: Settings) -> tuple[bool, str | None]:
+    """(accepted, kind); the code is spent here, in the write transaction."""
     if user.totp_enabled_at is None:
         return True, None
-    kind = totp.second_factor_kind(user, otp or "", settings)
-    if kind == "recovery" and not totp.consume_recovery_code(user, otp or "", settings):
-        return False, None
+    kind = totp.check_second_factor(user, otp or "", now=utcnow(), settings=settings)
     return kind is not None, kind
 
 
@@ -172,7 +168,7 @@ def issue_token(
         raise _deny(
             session, key=key, address=address, user_id=user_id, reason="disabled", detail=DISABLED
         )
-    accepted, factor = _second_factor(session, user, otp, settings)
+    accepted, factor = _second_factor(user, otp, settings)
     if not accepted:
         raise _deny(
             session,

@@ -53,10 +53,25 @@ def _new_recovery_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def code_is_current(secret: str, code: str) -> bool:
-    """A six-digit code of this or the neighbouring 30-second step (clock drift)."""
+def matching_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second step (this one or a neighbour, for clock drift) whose code this is."""
     code = code.strip().replace(" ", "")
-    return bool(_TOTP_CODE.fullmatch(code)) and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not _TOTP_CODE.fullmatch(code):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _accept_step(user: User, step: int | None) -> bool:
+    """Accept a code's step once: a step at or before the last one used is a replay."""
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def confirm(user: User, code: str, *, now: datetime, settings: Settings) -> list[str]:
@@ -65,7 +80,7 @@ def confirm(user: User, code: str, *, now: datetime, settings: Settings) -> list
         raise Conflict("A second factor is already enabled for this account.")
     if user.totp_secret is None:
         raise Conflict("Start the enrolment first: POST /api/v1/me/totp.")
-    if not code_is_current(user.totp_secret, code):
+    if not _accept_step(user, matching_step(user.totp_secret, code, now)):
         raise InvalidInput("code", "this code is not the current one; check the app's clock")
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     user.totp_recovery_hashes = [_recovery_hash(c, settings) for c in codes]
@@ -73,18 +88,16 @@ def confirm(user: User, code: str, *, now: datetime, settings: Settings) -> list
     return codes
 
 
-def second_factor_kind(user: User, code: str, settings: Settings) -> str | None:
-    """Which factor `code` is for this user: "totp", "recovery", or None when neither.
-
-    Reads only; `consume_recovery_code` spends a recovery code in the write transaction.
-    """
+def check_second_factor(user: User, code: str, *, now: datetime, settings: Settings) -> str | None:
+    """Accept `code` for this user and spend it: "totp", "recovery", or None when it is
+    neither (a wrong, replayed or used-up code). Call it in the write transaction, with the
+    user's row locked, so two logins cannot spend the same code."""
     if user.totp_secret is None or user.totp_enabled_at is None or not code:
         return None
-    if code_is_current(user.totp_secret, code):
-        return "totp"
-    if _recovery_hash(code, settings) in (user.totp_recovery_hashes or []):
-        return "recovery"
-    return None
+    step = matching_step(user.totp_secret, code, now)
+    if step is not None:
+        return "totp" if _accept_step(user, step) else None
+    return "recovery" if consume_recovery_code(user, code, settings) else None
 
 
 def consume_recovery_code(user: User, code: str, settings: Settings) -> bool:
@@ -103,3 +116,4 @@ def reset(user: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_recovery_hashes = []
+    user.totp_last_step = None

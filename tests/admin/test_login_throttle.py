@@ -3,10 +3,12 @@ transaction and a cap on concurrent hash work."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -205,3 +207,16 @@ def test_a_disabled_account_with_the_right_password_is_refused_and_counted(
         [attempt] = session.exec(select(LoginAttempt)).all()
     assert attempt.succeeded is False
     assert utcnow() - attempt.created_at < timedelta(minutes=1)
+
+
+def test_no_email_or_password_in_the_logs(
+    client: TestClient, make_user: MakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_user("officer@example.org")
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(6):
+            _login(client, "officer@example.org", WRONG)
+        _login(client, "nobody@example.org", WRONG)
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "login refused" in logged
+    assert "example.org" not in logged and WRONG not in logged

@@ -37,15 +37,24 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _next_code(secret: str) -> str:
+    """The next step's code: accepted (clock drift), and not the one spent on confirming."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
 def _enrol(client: TestClient, headers: dict[str, str]) -> tuple[str, list[str]]:
+    secret, codes, _ = _enrol_with_code(client, headers)
+    return secret, codes
+
+
+def _enrol_with_code(client: TestClient, headers: dict[str, str]) -> tuple[str, list[str], str]:
     started = client.post("/api/v1/me/totp", headers=headers)
     assert started.status_code == 201, started.text
     secret = started.json()["secret"]
-    confirmed = client.post(
-        "/api/v1/me/totp/confirm", json={"code": pyotp.TOTP(secret).now()}, headers=headers
-    )
+    code = pyotp.TOTP(secret).now()
+    confirmed = client.post("/api/v1/me/totp/confirm", json={"code": code}, headers=headers)
     assert confirmed.status_code == 200, confirmed.text
-    return secret, confirmed.json()["recovery_codes"]
+    return secret, confirmed.json()["recovery_codes"], code
 
 
 @pytest.fixture
@@ -88,7 +97,7 @@ def test_confirm_needs_the_current_code(
 def test_once_enabled_a_login_needs_a_code(
     client: TestClient, officer_headers: dict[str, str], engine: Engine
 ) -> None:
-    secret, codes = _enrol(client, officer_headers)
+    secret, codes, confirm_code = _enrol_with_code(client, officer_headers)
 
     assert len(codes) == 10 and len(set(codes)) == 10
     without = _login(client)
@@ -96,9 +105,13 @@ def test_once_enabled_a_login_needs_a_code(
     assert without.json() == {"detail": OTP_NEEDED}
     an_hour_off = pyotp.TOTP(secret).at(time.time() + 3600)
     assert _login(client, an_hour_off).status_code == 401
-    with_code = _login(client, pyotp.TOTP(secret).now())
+    # The code spent on confirming cannot be used again.
+    assert _login(client, confirm_code).status_code == 401
+    code = _next_code(secret)
+    with_code = _login(client, code)
     assert with_code.status_code == 200
     assert with_code.json()["refresh_token"]
+    assert _login(client, code).status_code == 401  # a replay
     with Session(engine) as session:
         user = session.exec(select(User).where(User.email == EMAIL)).one()
         stored = repr(user.totp_recovery_hashes)
@@ -166,7 +179,7 @@ def test_in_production_an_admin_without_totp_may_only_enrol(
     secret, _ = _enrol(production, limited)
 
     assert _login(production, email="admin@example.org").status_code == 401
-    full = _login(production, pyotp.TOTP(secret).now(), email="admin@example.org").json()
+    full = _login(production, _next_code(secret), email="admin@example.org").json()
     assert "scope" not in full and full["refresh_token"]
     assert production.get("/api/v1/users", headers=_bearer(full["access_token"])).status_code == 200
 
