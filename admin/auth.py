@@ -68,8 +68,6 @@ class _Account:
 
     id: int
     password_hash: str
-    is_active: bool
-    role: str
 
 
 def client_address(request: Request) -> str:
@@ -132,7 +130,7 @@ def issue_token(
     )
     found = None if wait else find_user_by_email(session, form.username[:320])
     account = (
-        _Account(found.id, found.password_hash, found.is_active, str(found.role))  # type: ignore[arg-type]
+        _Account(found.id, found.password_hash)  # type: ignore[arg-type]
         if found is not None
         else None
     )
