@@ -6,11 +6,13 @@ from admin import auth
 from admin.appointments import views as appointments
 from admin.audit import views as audit
 from admin.escalations import views as escalations
+from admin.me import views as me
 from admin.persons import data_rights
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
 from admin.telegram_link import views as telegram_link
+from admin.users import views as users
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -22,3 +24,5 @@ router.include_router(audit.router)
 router.include_router(data_rights.router)
 router.include_router(escalations.router)
 router.include_router(telegram_link.router)
+router.include_router(users.router)
+router.include_router(me.router)

@@ -142,7 +142,8 @@ def users_create(
         None, help="At least 12 characters; asked for when not given.", show_default=False
     ),
     name: str = typer.Option("", help="Full name."),
-    organisation_id: int = typer.Option(None, help="The NGO of an ngo user."),
+    organisation_id: int = typer.Option(None, help="The NGO of an ngo user (required for ngo)."),
+    supervisor_id: int = typer.Option(None, help="The supervisor (a supervisor or admin)."),
 ) -> None:
     """Create a staff account."""
     from bot.core.db import make_engine, session_scope
@@ -162,9 +163,15 @@ def users_create(
                 role=role,
                 full_name=name,
                 organisation_id=organisation_id,
+                supervisor_id=supervisor_id,
             )
             session.flush()
             typer.echo(f"Created {user.role} #{user.id} <{user.email}>.")
+            if settings.is_production and user.role == "admin":
+                typer.echo(
+                    "Production admins need a second factor: the first login gives a token "
+                    "that can only call POST /api/v1/me/totp and /api/v1/me/totp/confirm."
+                )
     except ValueError as exc:
         typer.secho(f"Not created: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlmodel import col, select
 
-from admin.access import CaseworkerUser
+from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
 from admin.lookup import person_or_404, service_errors, writable_person_or_404
 from admin.validation import DbId
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/persons", tags=["appointments"])
     "/{person_id}/appointments",
     response_model=AppointmentPublic,
     status_code=status.HTTP_201_CREATED,
+    **allow(*CASEWORKERS),
 )
 def create(
     person_id: DbId,
@@ -53,7 +54,9 @@ def create(
     return AppointmentPublic.model_validate(appointment)
 
 
-@router.get("/{person_id}/appointments", response_model=list[AppointmentPublic])
+@router.get(
+    "/{person_id}/appointments", response_model=list[AppointmentPublic], **allow(*CASEWORKERS)
+)
 def list_for_person(
     person_id: DbId, user: CaseworkerUser, session: SessionDep
 ) -> list[AppointmentPublic]:

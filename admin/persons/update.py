@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import Field as PydanticField
 from pydantic import model_validator
 
-from admin.access import CaseworkerUser
+from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.lookup import service_errors, writable_person_or_404
 from admin.persons.schemas import (
     DisplayName,
@@ -52,7 +52,7 @@ class PersonUpdate(_Input):
         return self
 
 
-@router.patch("/{person_id}", response_model=PersonPublic)
+@router.patch("/{person_id}", response_model=PersonPublic, **allow(*CASEWORKERS))
 def update_person(
     person_id: DbId,
     body: PersonUpdate,

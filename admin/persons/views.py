@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
-from admin.access import CaseworkerUser
+from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.lookup import person_or_404, service_errors, writable_person_or_404
 from admin.persons.schemas import (
     AwareDatetimeIn,
@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/persons", tags=["persons"])
 
 
-@router.post("", response_model=PersonPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", response_model=PersonPublic, status_code=status.HTTP_201_CREATED, **allow(*CASEWORKERS)
+)
 def create_person(
     body: PersonCreate, user: CaseworkerUser, session: SessionDep, settings: SettingsDep
 ) -> PersonPublic:
@@ -79,7 +81,7 @@ def create_person(
     return PersonPublic.from_person(person)
 
 
-@router.get("", response_model=PersonsPage)
+@router.get("", response_model=PersonsPage, **allow(*CASEWORKERS))
 def list_persons(
     user: CaseworkerUser,
     session: SessionDep,
@@ -105,7 +107,7 @@ def list_persons(
     )
 
 
-@router.get("/{person_id}", response_model=PersonPublic)
+@router.get("/{person_id}", response_model=PersonPublic, **allow(*CASEWORKERS))
 def read_person(person_id: DbId, user: CaseworkerUser, session: SessionDep) -> PersonPublic:
     person = person_or_404(session, user, person_id)
     audit.record(
@@ -121,7 +123,10 @@ def read_person(person_id: DbId, user: CaseworkerUser, session: SessionDep) -> P
 
 
 @router.post(
-    "/{person_id}/invites", response_model=InvitePublic, status_code=status.HTTP_201_CREATED
+    "/{person_id}/invites",
+    response_model=InvitePublic,
+    status_code=status.HTTP_201_CREATED,
+    **allow(*CASEWORKERS),
 )
 def invite_person(
     person_id: DbId,
@@ -160,7 +165,7 @@ def invite_person(
     )
 
 
-@router.get("/{person_id}/timeline", response_model=TimelinePage)
+@router.get("/{person_id}/timeline", response_model=TimelinePage, **allow(*CASEWORKERS))
 def person_timeline(
     person_id: DbId,
     user: CaseworkerUser,
@@ -191,7 +196,10 @@ def person_timeline(
 
 
 @router.post(
-    "/{person_id}/checkins", response_model=CheckInPublic, status_code=status.HTTP_201_CREATED
+    "/{person_id}/checkins",
+    response_model=CheckInPublic,
+    status_code=status.HTTP_201_CREATED,
+    **allow(*CASEWORKERS),
 )
 def schedule_checkin(
     person_id: DbId,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from sqlmodel import SQLModel
 
-from admin.access import CurrentUser
+from admin.access import CurrentUser, allow
 from admin.lookup import service_errors
 from admin.persons.schemas import UtcDatetime, _Input
 from admin.validation import Cursor, DbId, SafeText
@@ -16,7 +16,7 @@ from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
-from bot.models.enums import ReferralStatus
+from bot.models.enums import ReferralStatus, Role
 from bot.services import referrals as referral_service
 from bot.services.erasure import ensure_not_erased
 
@@ -70,7 +70,7 @@ def _public(view: referral_service.SharedView) -> ReferralForPartner:
     )
 
 
-@router.get("", response_model=ReferralsPage)
+@router.get("", response_model=ReferralsPage, **allow(Role.admin, Role.ngo))
 def list_referrals(
     user: PartnerUser,
     session: SessionDep,
@@ -98,7 +98,9 @@ def list_referrals(
     )
 
 
-@router.post("/{referral_id}/status", response_model=ReferralForPartner)
+@router.post(
+    "/{referral_id}/status", response_model=ReferralForPartner, **allow(Role.admin, Role.ngo)
+)
 def change_status(
     referral_id: DbId,
     body: StatusChange,

@@ -6,7 +6,9 @@ instead of a traceback (which `--debug` still shows)."""
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
+from typing import Any
 
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import make_url
@@ -61,10 +63,16 @@ def explain(exc: BaseException, database_url: str = "") -> str | None:
 def check_port_free(host: str, port: int) -> str | None:
     """None when (host, port) can be listened on now, else what to do about it."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror:
-        return f"Cannot listen on {host}: not a known interface or address."
-    family, kind, proto, _, address = infos[0]
+        ip = ipaddress.ip_address(host)
+        family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+        kind, proto = socket.SOCK_STREAM, 0
+        address: tuple[Any, ...] = (host, port)
+    except ValueError:  # a name (localhost): resolve it as uvicorn will
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        except socket.gaierror:
+            return f"Cannot listen on {host}: not a known interface or address."
+        family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

@@ -37,6 +37,8 @@ class User(UserBase, table=True):
     # Second factor (TOTP); recovery codes are stored as hashes and shown once.
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_enabled_at: datetime | None = timestamp_field()
+    # The 30-second step of the last code accepted: a code is good once, not for 90 s.
+    totp_last_step: int | None = None
     totp_recovery_hashes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     password_changed_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()

@@ -37,9 +37,16 @@ def test_token_success_and_use(
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "refresh_expires_in",
+    }
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == settings.access_token_minutes * 60
+    assert body["refresh_expires_in"] == settings.refresh_token_days * 86400
     assert response.headers["cache-control"] == "no-store"
     listed = client.get(PERSONS_URL, headers={"Authorization": f"Bearer {body['access_token']}"})
     assert listed.status_code == 200

@@ -242,3 +242,22 @@ def test_every_procfile_process_runs_production_settings(monkeypatch):
         assert assigned.get("ENVIRONMENT") == "production", name
         with pytest.raises(ValidationError, match="SECRET_KEY"):
             load_settings(_env_file=None, **{k.lower(): v for k, v in assigned.items()})
+
+
+def test_users_create_with_a_supervisor_and_an_ngo_needs_its_organisation(cli_env, engine):
+    runner = CliRunner()
+    base = ["users", "create", "--password", "a long enough secret"]
+    boss = runner.invoke(app, [*base, "--email", "boss@example.kz", "--role", "supervisor"])
+    assert boss.exit_code == 0, boss.output
+    with Session(engine) as session:
+        boss_id = session.exec(select(User)).one().id
+    officer = runner.invoke(
+        app,
+        [*base, "--email", "o@example.kz", "--role", "officer", "--supervisor-id", str(boss_id)],
+    )
+    assert officer.exit_code == 0, officer.output
+    ngo = runner.invoke(app, [*base, "--email", "n@example.kz", "--role", "ngo"])
+    assert ngo.exit_code == 1 and "required for an ngo account" in ngo.output
+    with Session(engine) as session:
+        made = session.exec(select(User).where(User.email == "o@example.kz")).one()
+    assert made.supervisor_id == boss_id

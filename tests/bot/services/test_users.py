@@ -52,8 +52,12 @@ def test_creates_a_user_with_a_hashed_password(engine: Engine) -> None:
         ({"role": "superuser"}, "unknown role 'superuser'"),
         ({"email": "not-an-email"}, "email:"),
         ({"email": "a@b"}, "email:"),
-        ({"organisation_id": 4242}, "no organisation #4242"),
-        ({"supervisor_id": 4242}, "no supervisor #4242"),
+        ({"role": "ngo", "organisation_id": 4242}, "no organisation #4242"),
+        ({"role": "ngo"}, "required for an ngo account"),
+        ({"organisation_id": 4242}, "only ngo accounts belong to an organisation"),
+        ({"supervisor_id": 4242}, "no active supervisor or admin #4242"),
+        ({"timezone": "Mars/Olympus"}, "not an IANA time zone"),
+        ({"language": "de"}, "choose one of ru, kk, en"),
     ],
 )
 def test_refuses_bad_input(engine: Engine, fields: dict[str, object], message: str) -> None:
