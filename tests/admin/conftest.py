@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from bot.core.db import session_scope
+from bot.models import Organisation
 from bot.services.users import create_user
 from tests.admin.helpers import PASSWORD
 
@@ -28,6 +29,12 @@ def make_user(engine: Engine) -> MakeUser:
         organisation_id: int | None = None,
     ) -> int:
         with session_scope(engine) as session:
+            if role == "ngo" and organisation_id is None:
+                # An NGO account belongs to an organisation; tests that do not care get one.
+                organisation = Organisation(name=f"Partner of {email}", kind="employment")
+                session.add(organisation)
+                session.flush()
+                organisation_id = organisation.id
             user = create_user(
                 session,
                 email=email,

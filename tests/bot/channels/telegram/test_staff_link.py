@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from bot.core.clock import utcnow
 from bot.core.db import session_scope
 from bot.core.settings import Settings
-from bot.models import ChannelIdentity, Message, Person, User
+from bot.models import ChannelIdentity, Message, Organisation, Person, User
 from bot.models.enums import Direction
 from bot.pipeline.escalations import open_escalation
 from bot.services.users import create_user
@@ -29,7 +29,15 @@ PASSWORD = "correct horse battery staple"
 
 def _staff(engine: Engine, email: str = "officer@example.org", role: str = "officer") -> int:
     with session_scope(engine) as session:
-        user = create_user(session, email=email, password=PASSWORD, role=role)
+        organisation_id = None
+        if role == "ngo":  # an NGO account belongs to an organisation
+            organisation = Organisation(name="Partner", kind="employment")
+            session.add(organisation)
+            session.flush()
+            organisation_id = organisation.id
+        user = create_user(
+            session, email=email, password=PASSWORD, role=role, organisation_id=organisation_id
+        )
         user.language = "en"
         session.flush()
         assert user.id is not None
