@@ -7,11 +7,13 @@ from admin.appointments import views as appointments
 from admin.audit import views as audit
 from admin.escalations import views as escalations
 from admin.me import views as me
-from admin.persons import data_rights
+from admin.persons import case as cases
+from admin.persons import data_rights, notes
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
 from admin.telegram_link import views as telegram_link
+from admin.today import views as today
 from admin.users import views as users
 
 router = APIRouter()
@@ -26,3 +28,6 @@ router.include_router(escalations.router)
 router.include_router(telegram_link.router)
 router.include_router(users.router)
 router.include_router(me.router)
+router.include_router(notes.router)
+router.include_router(cases.router)
+router.include_router(today.router)
