@@ -1,0 +1,284 @@
+"""Text as the language layer reads it: words folded to comparable forms, punctuation and
+emoji kept aside as tokens of their own.
+
+People write with typos, look-alike letters, soft hyphens, in Latin letters, on a
+Russian keyboard without Kazakh letters, fused with their negation ("нехочу"). Every
+word is folded once here, and the rules (`flows/data/*.txt`) are folded the same way,
+so a rule needs no line per spelling. Each word has three readings, one per way rules
+are compared: as written (English rules), read back into Cyrillic when typed in Latin
+letters (Kazakh rules), and also as heard, with the unstressed vowels Russians confuse
+merged (Russian rules: "пакончу с сабой", "умиреть").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flows.matching import KAZAKH_ON_RUSSIAN_KEYBOARD
+
+# Format characters (soft hyphen, zero-width space and joiner, direction marks, BOM),
+# variation selectors and skin tones: invisible, and enough to split a word in two.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u20e3\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001f3fb-\U0001f3ff"
+    "\U000e0000-\U000e0fff]"
+)
+_APOSTROPHES = re.compile(r"(?<=\w)['’‘`ʼ´](?=\w)")
+_TOKENS = re.compile(r"(?P<word>[^\W\d_]+)|(?P<number>\d+)|(?P<other>\S)")
+_REPEATS = re.compile(r"(.)\1+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zäöüūğşıñçé]")
+
+# Letters that look alike in both scripts (after casefolding). Inside a word written
+# mostly in one script, the other script's look-alikes were typed by mistake, or on
+# purpose to get past a filter.
+_TO_CYRILLIC = str.maketrans("aeopcxykmthbi", "аеорсхукмтнви")
+_TO_LATIN = str.maketrans("аеорсхукмтнвіјѕһ", "aeopcxykmthbijsh")
+_CYRILLIC_LOOKALIKES = frozenset("аеорсхукмтнвіјѕһ")
+_LATIN_LOOKALIKES = frozenset("aeopcxykmthbi")
+
+# Spelling variants folded in Cyrillic words: Kazakh letters typed on a Russian keyboard
+# (the table flows/matching.py matches buttons with), й/и, ы/и, э/е, and the hard and
+# soft signs people leave out.
+_FOLD = str.maketrans(
+    {**KAZAKH_ON_RUSSIAN_KEYBOARD, "й": "и", "ы": "и", "э": "е", "ь": None, "ъ": None}
+)
+# Russian and Kazakh typed in Latin letters, read back as Cyrillic (pairs first).
+_TRANSLIT_PAIRS = {
+    "shch": "щ",
+    "sch": "щ",
+    "zh": "ж",
+    "kh": "х",
+    "ch": "ч",
+    "sh": "ш",
+    "ts": "ц",
+    "ya": "я",
+    "ia": "я",
+    "ja": "я",
+    "yu": "ю",
+    "iu": "ю",
+    "ju": "ю",
+    "yo": "е",
+    "jo": "е",
+    "ye": "е",
+}
+_TRANSLIT_PAIR = re.compile("|".join(sorted(_TRANSLIT_PAIRS, key=len, reverse=True)))
+_TRANSLIT_ONE = str.maketrans(
+    {
+        "a": "а",
+        "b": "б",
+        "v": "в",
+        "g": "г",
+        "d": "д",
+        "e": "е",
+        "é": "е",
+        "z": "з",
+        "i": "и",
+        "y": "и",
+        "j": "ж",
+        "k": "к",
+        "l": "л",
+        "m": "м",
+        "n": "н",
+        "o": "о",
+        "p": "п",
+        "r": "р",
+        "s": "с",
+        "t": "т",
+        "u": "у",
+        "f": "ф",
+        "h": "х",
+        "x": "х",
+        "c": "ц",
+        "w": "ш",
+        "q": "к",
+        "ä": "а",
+        "ö": "о",
+        "ü": "у",
+        "ū": "у",
+        "ğ": "г",
+        "ş": "ш",
+        "ı": "и",
+        "ñ": "н",
+        "ç": "ч",
+    }
+)
+# Russian is written as heard: unstressed о/а and е/и/я are confused. Only Russian rules
+# are compared in this reading: in Kazakh, "алғым" (I want to get) is not "өлгім".
+_HEARD = str.maketrans({"о": "а", "е": "и", "я": "а"})
+
+# Negation fused with a verb ("нехочу", "неумею", "немогу"), read apart. Only before
+# these stems: "негде", "некуда", "неделя", "нельзя" are words of their own.
+_FUSED_NEGATION = re.compile(
+    r"^не(?=(?:хоч|хач|хат|хот|могу|можу|может|мог|умею|умеет|буду|будет|нуж|надо|знаю|"
+    r"знаем|жела|вижу|хвата|люблю|работа|сплю|ела|ем|пью|пил|прид|приед|пойд|понима|"
+    r"получа|спра|беспоко|нрав|хотел|хотит|интерес)\w)"
+)
+# English contractions written with or without the apostrophe, spelled out.
+_ENGLISH = {
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "cant": ("can", "not"),
+    "cannot": ("can", "not"),
+    "couldnt": ("could", "not"),
+    "wont": ("will", "not"),
+    "wouldnt": ("would", "not"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "aint": ("am", "not"),
+    "havent": ("have", "not"),
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+    "wanna": ("want", "to"),
+    "gonna": ("going", "to"),
+    "gotta": ("got", "to"),
+    "pls": ("please",),
+    "plz": ("please",),
+}
+
+WORD = "word"
+NUMBER = "number"
+EMOJI = "emoji"
+PUNCTUATION = "punctuation"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word, number, emoji or punctuation mark of a message.
+
+    `written` is the folded form; `cyrillic` the same read back from Latin letters;
+    `heard` the Cyrillic reading with unstressed vowels merged. `start`/`end` are
+    offsets in the normalised text (`Reading.text`)."""
+
+    kind: str
+    written: str
+    cyrillic: str
+    heard: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A message as the language layer reads it."""
+
+    text: str  # NFKC, casefolded, invisible characters removed
+    tokens: tuple[Token, ...]  # every token, punctuation and emoji included
+
+    @property
+    def words(self) -> tuple[Token, ...]:
+        """Words, numbers and emoji: what rules match (punctuation only separates)."""
+        return tuple(token for token in self.tokens if token.kind != PUNCTUATION)
+
+
+def clean(text: str) -> str:
+    """NFKC, casefolded, with invisible characters removed and apostrophes inside
+    words dropped ("I'm" reads "im", "ub'yu" reads "ubyu")."""
+    folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
+    return _APOSTROPHES.sub("", _INVISIBLE.sub("", folded))
+
+
+def _script(word: str) -> str:
+    """The script a word is mostly written in: "cyrillic", "latin" or "" (neither)."""
+    cyrillic = latin = cyrillic_only = latin_only = 0
+    for char in word:
+        if "\u0400" <= char <= "\u04ff":
+            cyrillic += 1
+            cyrillic_only += char not in _CYRILLIC_LOOKALIKES
+        elif _LATIN.match(char):
+            latin += 1
+            latin_only += char not in _LATIN_LOOKALIKES
+    if cyrillic_only and not latin_only:
+        return "cyrillic"
+    if latin_only and not cyrillic_only:
+        return "latin"
+    if cyrillic or latin:
+        return "cyrillic" if cyrillic >= latin else "latin"
+    return ""
+
+
+def _collapse(word: str) -> str:
+    return _REPEATS.sub(r"\1", word)
+
+
+@lru_cache(maxsize=8192)
+def fold_word(word: str) -> tuple[tuple[str, str, str], ...]:
+    """The (written, cyrillic, heard) readings of one cleaned word; more than one when
+    the word is fused ("нехочу") or a contraction ("dont")."""
+    script = _script(word)
+    if script == "cyrillic":
+        written = _collapse(word.translate(_TO_CYRILLIC).translate(_FOLD))
+        parts = _split_negation(written)
+        return tuple((part, part, _collapse(part.translate(_HEARD))) for part in parts)
+    if script == "latin":
+        latin = word.translate(_TO_LATIN)
+        pieces = _ENGLISH.get(latin, (latin,))
+        readings = []
+        for piece in pieces:
+            written = _collapse(piece)
+            cyrillic = _TRANSLIT_PAIR.sub(lambda m: _TRANSLIT_PAIRS[m.group(0)], piece)
+            cyrillic = _collapse(cyrillic.translate(_TRANSLIT_ONE).translate(_FOLD))
+            if len(pieces) == 1 and len(_split_negation(cyrillic)) == 2:
+                # "nehochu": the negation apart in the Cyrillic reading; English has no
+                # use for the Latin halves.
+                neg, rest = _split_negation(cyrillic)
+                return (("ne", neg, neg), (rest, rest, _collapse(rest.translate(_HEARD))))
+            readings.append((written, cyrillic, _collapse(cyrillic.translate(_HEARD))))
+        return tuple(readings)
+    written = _collapse(word)
+    return ((written, written, written),)
+
+
+def _split_negation(word: str) -> tuple[str, ...]:
+    if _FUSED_NEGATION.match(word):
+        return ("не", word[2:])
+    return (word,)
+
+
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) == "So" or "\U0001f000" <= char <= "\U0001faff"
+
+
+def read(text: str) -> Reading:
+    """Tokenise and fold `text`."""
+    cleaned = clean(text)
+    tokens: list[Token] = []
+    for found in _TOKENS.finditer(cleaned):
+        start, end = found.span()
+        kind = found.lastgroup
+        value = found.group(0)
+        if kind == "word":
+            for written, cyrillic, heard in fold_word(value):
+                tokens.append(Token(WORD, written, cyrillic, heard, start, end))
+        elif kind == "number":
+            tokens.append(Token(NUMBER, value, value, value, start, end))
+        else:
+            other = EMOJI if _is_emoji(value) else PUNCTUATION
+            tokens.append(Token(other, value, value, value, start, end))
+    return Reading(cleaned, tuple(tokens))
+
+
+def normalise(text: str | None) -> str:
+    """The folded words, numbers and emoji of `text`, joined by single spaces: the form
+    every match compares. Useful to see what a rule must be written against."""
+    if not text:
+        return ""
+    return " ".join(token.written for token in read(text).tokens if token.kind != PUNCTUATION)
+
+
+def letters(word: str) -> tuple[str, str]:
+    """One cleaned word with look-alike letters and the Kazakh keyboard folded, but
+    nothing collapsed: (as written, read back into Cyrillic when in Latin letters)."""
+    script = _script(word)
+    if script == "cyrillic":
+        folded = word.translate(_TO_CYRILLIC).translate(_FOLD)
+        return folded, folded
+    if script == "latin":
+        latin = word.translate(_TO_LATIN)
+        cyrillic = _TRANSLIT_PAIR.sub(lambda m: _TRANSLIT_PAIRS[m.group(0)], latin)
+        return latin, cyrillic.translate(_TRANSLIT_ONE).translate(_FOLD)
+    return word, word
