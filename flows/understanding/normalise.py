@@ -27,6 +27,9 @@ _INVISIBLE = re.compile(
     "\U000e0000-\U000e0fff]"
 )
 _APOSTROPHES = re.compile(r"(?<=\w)['’‘`ʼ´](?=\w)")
+# Digits standing for letters inside a word ("xo4y", "раб0та"): 4 is ч, 3 з, 6 б, 0 о.
+_DIGIT_LETTERS = re.compile(r"(?<=[^\W\d_])[0346]|[0346](?=[^\W\d_])")
+_DIGIT_LETTER = {"0": "о", "3": "з", "4": "ч", "6": "б"}
 _TOKENS = re.compile(r"(?P<word>[^\W\d_]+)|(?P<number>\d+)|(?P<other>\S)")
 _REPEATS = re.compile(r"(.)\1+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -66,6 +69,9 @@ _TRANSLIT_PAIRS = {
     "ye": "е",
 }
 _TRANSLIT_PAIR = re.compile("|".join(sorted(_TRANSLIT_PAIRS, key=len, reverse=True)))
+# In Kazakh typed in Latin letters, j is ж before any vowel ("jumys", "jaksy", "jok").
+_KAZAKH_PAIRS = {pair: letter for pair, letter in _TRANSLIT_PAIRS.items() if pair[0] != "j"}
+_KAZAKH_PAIR = re.compile("|".join(sorted(_KAZAKH_PAIRS, key=len, reverse=True)))
 _TRANSLIT_ONE = str.maketrans(
     {
         "a": "а",
@@ -150,8 +156,8 @@ PUNCTUATION = "punctuation"
 class Token:
     """One word, number, emoji or punctuation mark of a message.
 
-    `written` is the folded form; `cyrillic` the same read back from Latin letters;
-    `heard` the Cyrillic reading with unstressed vowels merged. `start`/`end` are
+    `written` is the folded form; `cyrillic` the same read back from Latin letters as
+    Kazakh; `heard` read back as Russian, with unstressed vowels merged. `start`/`end` are
     offsets in the normalised text (`Reading.text`)."""
 
     kind: str
@@ -179,7 +185,8 @@ def clean(text: str) -> str:
     """NFKC, casefolded, with invisible characters removed and apostrophes inside
     words dropped ("I'm" reads "im", "ub'yu" reads "ubyu")."""
     folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
-    return _APOSTROPHES.sub("", _INVISIBLE.sub("", folded))
+    folded = _APOSTROPHES.sub("", _INVISIBLE.sub("", folded))
+    return _DIGIT_LETTERS.sub(lambda m: _DIGIT_LETTER[m.group(0)], folded)
 
 
 def _script(word: str) -> str:
@@ -220,17 +227,21 @@ def fold_word(word: str) -> tuple[tuple[str, str, str], ...]:
         readings = []
         for piece in pieces:
             written = _collapse(piece)
-            cyrillic = _TRANSLIT_PAIR.sub(lambda m: _TRANSLIT_PAIRS[m.group(0)], piece)
-            cyrillic = _collapse(cyrillic.translate(_TRANSLIT_ONE).translate(_FOLD))
-            if len(pieces) == 1 and len(_split_negation(cyrillic)) == 2:
-                # "nehochu": the negation apart in the Cyrillic reading; English has no
-                # use for the Latin halves.
-                neg, rest = _split_negation(cyrillic)
-                return (("ne", neg, neg), (rest, rest, _collapse(rest.translate(_HEARD))))
-            readings.append((written, cyrillic, _collapse(cyrillic.translate(_HEARD))))
+            kazakh = _from_latin(piece, _KAZAKH_PAIR, _KAZAKH_PAIRS)
+            russian = _from_latin(piece, _TRANSLIT_PAIR, _TRANSLIT_PAIRS)
+            if len(pieces) == 1 and len(_split_negation(russian)) == 2:
+                # "nehochu": the negation apart in the Russian reading; English and
+                # Kazakh have no use for the halves.
+                return tuple((p, p, _collapse(p.translate(_HEARD))) for p in _split_negation(russian))
+            readings.append((written, kazakh, _collapse(russian.translate(_HEARD))))
         return tuple(readings)
     written = _collapse(word)
     return ((written, written, written),)
+
+
+def _from_latin(word: str, pair: re.Pattern[str], pairs: dict[str, str]) -> str:
+    cyrillic = pair.sub(lambda m: pairs[m.group(0)], word)
+    return _collapse(cyrillic.translate(_TRANSLIT_ONE).translate(_FOLD))
 
 
 def _split_negation(word: str) -> tuple[str, ...]:
