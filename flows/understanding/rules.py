@@ -3,8 +3,8 @@
 A rule is a set of words that must all appear within a short window, in any order;
 `word*` is a stem (any word starting with it), `a|b` either word, `"a b"` words
 together in that order. A concept is found when one of its rules matches and no
-`[unless]` exclusion of the concept shares a word with that match ("работа не нужна":
-the rule's "нужна" is the exclusion's too). The file format is described at the top of
+`[unless]` exclusion of the concept shares a word with that match or stands next to it
+("работа не нужна", "убить время"). The file format is described at the top of
 every data file (`flows/data/*.txt`).
 
 Matching is by index, not by trying every rule: every word of every rule is a term
@@ -23,6 +23,9 @@ from pathlib import Path
 from flows.understanding.normalise import Reading, Token, fold_word, read
 
 DEFAULT_WINDOW = 5
+# An exclusion takes a match it shares a word with or stands next to (at most one word
+# between): "работа не нужна", "убить время".
+_NEAR = 2
 # How a language's rules are compared with a word (see flows/understanding/normalise.py).
 READING_OF = {"ru": "heard", "kk": "cyrillic", "en": "written"}
 _SECTION = re.compile(r"^\[(?P<name>[a-z_.]+)(?:\s+(?P<value>\d+))?\]$")
@@ -86,6 +89,9 @@ class Rulebook:
         self._stem_lengths = {
             reading: sorted({len(form) for form in forms}) for reading, forms in self._stems.items()
         }
+        self._unless_of: dict[str, list[Rule]] = {}
+        for concept in self.concepts:
+            self._unless_of.setdefault(concept.name, []).extend(concept.unless)
         # term -> indexes of the concepts whose rules (not exclusions) use it
         self._concepts_of: dict[int, set[int]] = {}
         for index, concept in enumerate(self.concepts):
@@ -129,12 +135,12 @@ class Rulebook:
             for term_id in hit:
                 candidates |= self._concepts_of.get(term_id, set())
         found = []
+        blocked_for: dict[str, set[int]] = {}
         for index in sorted(candidates):
             concept = self.concepts[index]
-            blocked: set[int] = set()
-            for rule in concept.unless:
-                for positions in _matches(rule, hits):
-                    blocked.update(positions)
+            blocked = blocked_for.get(concept.name)
+            if blocked is None:
+                blocked = blocked_for[concept.name] = self._blocked(concept.name, hits)
             for rule in concept.rules:
                 match = next(
                     (p for p in _matches(rule, hits) if not blocked.intersection(p)), None
@@ -146,6 +152,16 @@ class Rulebook:
                     )
                     break
         return found
+
+    def _blocked(self, name: str, hits: list[frozenset[int]]) -> set[int]:
+        """Word positions the concept's exclusions (of every language: "start a new
+        life" reads as Russian "старт" too) take, with their neighbours."""
+        blocked: set[int] = set()
+        for rule in self._unless_of.get(name, ()):
+            for positions in _matches(rule, hits):
+                for position in positions:
+                    blocked.update(range(position - _NEAR, position + _NEAR + 1))
+        return blocked
 
     def check(self, text: str) -> list[Found]:
         return self.find(read(text))
