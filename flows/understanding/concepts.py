@@ -101,9 +101,7 @@ def files(pattern: str, data_dir: Path = DATA_DIR) -> list[Path]:
 def load_all(data_dir: Path = DATA_DIR) -> Rulebook:
     """The crisis lists and the concept lists of every language, as one rulebook."""
     terms: dict[Term, int] = {}
-    crisis = load(
-        files("crisis_*.txt", data_dir), CONCEPTS, prefix="crisis.", terms=terms
-    )
+    crisis = load(files("crisis_*.txt", data_dir), CONCEPTS, prefix="crisis.", terms=terms)
     others = load(files("concepts_*.txt", data_dir), INTENT_PRIORITY, terms=terms)
     return Rulebook(_ordered([*crisis, *others]), terms)
 

@@ -232,7 +232,9 @@ def fold_word(word: str) -> tuple[tuple[str, str, str], ...]:
             if len(pieces) == 1 and len(_split_negation(russian)) == 2:
                 # "nehochu": the negation apart in the Russian reading; English and
                 # Kazakh have no use for the halves.
-                return tuple((p, p, _collapse(p.translate(_HEARD))) for p in _split_negation(russian))
+                return tuple(
+                    (p, p, _collapse(p.translate(_HEARD))) for p in _split_negation(russian)
+                )
             readings.append((written, kazakh, _collapse(russian.translate(_HEARD))))
         return tuple(readings)
     written = _collapse(word)

@@ -89,30 +89,39 @@ class Rulebook:
         self._stem_lengths = {
             reading: sorted({len(form) for form in forms}) for reading, forms in self._stems.items()
         }
-        self._unless_of: dict[str, list[Rule]] = {}
-        for concept in self.concepts:
-            self._unless_of.setdefault(concept.name, []).extend(concept.unless)
-        # term -> indexes of the concepts whose rules (not exclusions) use it
-        self._concepts_of: dict[int, set[int]] = {}
+        # Every rule and exclusion gets an id; a term that starts one of its alternatives
+        # points at (rule id, slot, alternative).
+        self._rules: list[Rule] = []
+        self._concept_of: list[int] = []
+        self._unless_of: dict[str, list[int]] = {}
+        self._starts: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
         for index, concept in enumerate(self.concepts):
             for rule in concept.rules:
-                for slot in rule.slots:
-                    for alternative in slot:
-                        self._concepts_of.setdefault(alternative[0], set()).add(index)
+                self._add(rule, index)
+            for rule in concept.unless:
+                self._unless_of.setdefault(concept.name, []).append(self._add(rule, -1))
+        self._rule_ids = [
+            [self._rules.index(rule) for rule in concept.rules] for concept in self.concepts
+        ]
+
+    def _add(self, rule: Rule, concept: int) -> int:
+        rule_id = len(self._rules)
+        self._rules.append(rule)
+        self._concept_of.append(concept)
+        for slot_index, slot in enumerate(rule.slots):
+            for alternative in slot:
+                self._starts.setdefault(alternative[0], []).append(
+                    (rule_id, slot_index, alternative)
+                )
+        return rule_id
 
     def _hits(self, words: tuple[Token, ...]) -> list[frozenset[int]]:
         hits = []
         for token in words:
             found: set[int] = set()
-            seen = set()
-            for reading, form in (
-                ("written", token.written),
-                ("cyrillic", token.cyrillic),
-                ("heard", token.heard),
-            ):
-                if (reading, form) in seen:
-                    continue
-                seen.add((reading, form))
+            readings = {("written", token.written), ("cyrillic", token.cyrillic)}
+            readings.add(("heard", token.heard))
+            for reading, form in readings:
                 exact = self._exact[reading].get(form)
                 if exact:
                     found.update(exact)
@@ -126,39 +135,71 @@ class Rulebook:
             hits.append(frozenset(found))
         return hits
 
-    def find(self, reading: Reading) -> list[Found]:
-        """Every concept found in `reading`, in the order of the rulebook's files."""
-        words = reading.words
-        hits = self._hits(words)
-        candidates: set[int] = set()
-        for hit in hits:
+    def _places(self, hits: list[frozenset[int]]) -> dict[int, list[set[tuple[int, ...]]]]:
+        """Rule id -> for each slot, the word positions where one of its alternatives
+        stands; only rules with at least one slot found."""
+        count = len(hits)
+        places: dict[int, list[set[tuple[int, ...]]]] = {}
+        for position, hit in enumerate(hits):
             for term_id in hit:
-                candidates |= self._concepts_of.get(term_id, set())
+                for rule_id, slot_index, alternative in self._starts.get(term_id, ()):
+                    size = len(alternative)
+                    if size > 1 and (
+                        position + size > count
+                        or not all(alternative[i] in hits[position + i] for i in range(1, size))
+                    ):
+                        continue
+                    slots = places.get(rule_id)
+                    if slots is None:
+                        slots = places[rule_id] = [set() for _ in self._rules[rule_id].slots]
+                    slots[slot_index].add(tuple(range(position, position + size)))
+        return places
+
+    def find(self, reading: Reading) -> list[Found]:
+        """Every concept found in `reading`, in the order of the rulebook's concepts."""
+        words = reading.words
+        places = self._places(self._hits(words))
+        candidates = sorted(
+            {
+                self._concept_of[rule_id]
+                for rule_id, slots in places.items()
+                if self._concept_of[rule_id] >= 0 and all(slots)
+            }
+        )
         found = []
         blocked_for: dict[str, set[int]] = {}
-        for index in sorted(candidates):
+        for index in candidates:
             concept = self.concepts[index]
             blocked = blocked_for.get(concept.name)
             if blocked is None:
-                blocked = blocked_for[concept.name] = self._blocked(concept.name, hits)
-            for rule in concept.rules:
+                blocked = blocked_for[concept.name] = self._blocked(concept.name, places)
+            for rule_id in self._rule_ids[index]:
+                slots = places.get(rule_id)
+                if slots is None or not all(slots):
+                    continue
+                rule = self._rules[rule_id]
                 match = next(
-                    (p for p in _matches(rule, hits) if not blocked.intersection(p)), None
+                    (p for p in _combinations(rule, slots) if not blocked.intersection(p)), None
                 )
                 if match is not None:
                     first, last = words[match[0]], words[match[-1]]
                     found.append(
-                        Found(concept.name, concept.language, rule.text, match, first.start, last.end)
+                        Found(
+                            concept.name, concept.language, rule.text, match, first.start, last.end
+                        )
                     )
                     break
         return found
 
-    def _blocked(self, name: str, hits: list[frozenset[int]]) -> set[int]:
+    def _blocked(self, name: str, places: dict[int, list[set[tuple[int, ...]]]]) -> set[int]:
         """Word positions the concept's exclusions (of every language: "start a new
         life" reads as Russian "старт" too) take, with their neighbours."""
         blocked: set[int] = set()
-        for rule in self._unless_of.get(name, ()):
-            for positions in _matches(rule, hits):
+        for rule_id in self._unless_of.get(name, ()):
+            slots = places.get(rule_id)
+            if slots is None or not all(slots):
+                continue
+            for positions in _combinations(self._rules[rule_id], slots):
                 for position in positions:
                     blocked.update(range(position - _NEAR, position + _NEAR + 1))
         return blocked
@@ -167,26 +208,25 @@ class Rulebook:
         return self.find(read(text))
 
 
-def _matches(rule: Rule, hits: list[frozenset[int]]) -> Iterable[tuple[int, ...]]:
-    """The sorted word positions of each way `rule` matches (lazily)."""
-    count = len(hits)
-    per_slot: list[list[tuple[int, ...]]] = []
-    for slot in rule.slots:
-        places = [
-            tuple(range(start, start + len(alternative)))
-            for alternative in slot
-            for start in range(count - len(alternative) + 1)
-            if all(alternative[i] in hits[start + i] for i in range(len(alternative)))
+def _combinations(rule: Rule, slots: list[set[tuple[int, ...]]]) -> Iterable[tuple[int, ...]]:
+    """The sorted word positions of each way `rule` matches, given where each slot's
+    alternatives stand (lazily). Only places within the window of the first slot's are
+    combined, so a long message with a common word many times stays linear-ish."""
+    ordered = [sorted(slot) for slot in slots]
+    for anchor in ordered[0]:
+        low, high = anchor[0] - rule.window, anchor[-1] + rule.window
+        near = [
+            [place for place in slot if place[0] >= low and place[-1] <= high]
+            for slot in ordered[1:]
         ]
-        if not places:
-            return
-        per_slot.append(places)
-    for combination in product(*per_slot):
-        positions = sorted(p for place in combination for p in place)
-        if len(set(positions)) != len(positions):
-            continue  # two slots on the same word
-        if positions[-1] - positions[0] <= rule.window:
-            yield tuple(positions)
+        if not all(near):
+            continue
+        for combination in product(*near):
+            positions = sorted(p for place in (anchor, *combination) for p in place)
+            if len(set(positions)) != len(positions):
+                continue  # two slots on the same word
+            if positions[-1] - positions[0] <= rule.window:
+                yield tuple(positions)
 
 
 def _terms_of(text: str, language: str, terms: dict[Term, int]) -> tuple[int, ...]:
@@ -212,9 +252,7 @@ def _terms_of(text: str, language: str, terms: dict[Term, int]) -> tuple[int, ..
     return tuple(ids)
 
 
-def parse_rule(
-    text: str, concept: Concept, terms: dict[Term, int], where: str
-) -> Rule:
+def parse_rule(text: str, concept: Concept, terms: dict[Term, int], where: str) -> Rule:
     slots = []
     for slot_text in _SLOT.findall(text):
         alternatives = tuple(
