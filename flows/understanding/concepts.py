@@ -79,9 +79,10 @@ class Understanding:
         return any(f.concept == concept for f in self.found)
 
     def first_of(self, *concepts: str) -> str | None:
-        """The first of `concepts` found, in the order given (a question offering moods
-        asks for `first_of(*MOODS)`)."""
-        return next((c for c in concepts if self.has(c)), None)
+        """Of `concepts`, the one found that ranks first (a check-in asks for the mood
+        with `first_of(*MOODS)`: "очень хорошо" is very good, not good)."""
+        wanted = set(concepts)
+        return next((f.concept for f in self.found if f.concept in wanted), None)
 
     def covers(self, concept: str) -> bool:
         """The concept's match is the whole message (bar punctuation): "помощь" alone,
