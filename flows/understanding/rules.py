@@ -3,8 +3,8 @@
 A rule is a set of words that must all appear within a short window, in any order;
 `word*` is a stem (any word starting with it), `a|b` either word, `"a b"` words
 together in that order. A concept is found when one of its rules matches and no
-`[unless]` exclusion of the concept shares a word with that match or stands next to it
-("работа не нужна", "убить время"). The file format is described at the top of
+`[unless]` exclusion of its paragraph shares a word with that match or stands next to
+it ("работа не нужна", "убить время"). The file format is described at the top of
 every data file (`flows/data/*.txt`).
 
 Matching is by index, not by trying every rule: every word of every rule is a term
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
 
@@ -44,6 +44,8 @@ class Rule:
     text: str  # the line as written, for review and tests
     slots: tuple[tuple[tuple[int, ...], ...], ...]  # slot -> alternatives -> term ids
     window: int
+    source: str = ""  # file name
+    paragraph: int = 0  # lines between two blank lines: an [unless]'s reach
 
 
 @dataclass
@@ -167,17 +169,15 @@ class Rulebook:
             }
         )
         found = []
-        blocked_for: dict[str, set[int]] = {}
+        taken: dict[int, set[int]] = {}  # exclusion id -> positions it takes
         for index in candidates:
             concept = self.concepts[index]
-            blocked = blocked_for.get(concept.name)
-            if blocked is None:
-                blocked = blocked_for[concept.name] = self._blocked(concept.name, places)
             for rule_id in self._rule_ids[index]:
                 slots = places.get(rule_id)
                 if slots is None or not all(slots):
                     continue
                 rule = self._rules[rule_id]
+                blocked = self._blocked(rule, places, taken)
                 match = next(
                     (p for p in _combinations(rule, slots) if not blocked.intersection(p)), None
                 )
@@ -191,17 +191,29 @@ class Rulebook:
                     break
         return found
 
-    def _blocked(self, name: str, places: dict[int, list[set[tuple[int, ...]]]]) -> set[int]:
-        """Word positions the concept's exclusions (of every language: "start a new
-        life" reads as Russian "старт" too) take, with their neighbours."""
+    def _blocked(
+        self,
+        rule: Rule,
+        places: dict[int, list[set[tuple[int, ...]]]],
+        taken: dict[int, set[int]],
+    ) -> set[int]:
+        """Word positions taken from `rule` by its concept's exclusions: those of its own
+        paragraph, and those of the concept in the other languages' files (a Latin word
+        reads in every language: "start a new life" is also Russian "старт")."""
         blocked: set[int] = set()
-        for rule_id in self._unless_of.get(name, ()):
-            slots = places.get(rule_id)
-            if slots is None or not all(slots):
+        for unless_id in self._unless_of.get(rule.concept, ()):
+            unless = self._rules[unless_id]
+            if unless.source == rule.source and unless.paragraph != rule.paragraph:
                 continue
-            for positions in _combinations(self._rules[rule_id], slots):
-                for position in positions:
-                    blocked.update(range(position - _NEAR, position + _NEAR + 1))
+            positions = taken.get(unless_id)
+            if positions is None:
+                positions = taken[unless_id] = set()
+                slots = places.get(unless_id)
+                if slots is not None and all(slots):
+                    for match in _combinations(unless, slots):
+                        for position in match:
+                            positions.update(range(position - _NEAR, position + _NEAR + 1))
+            blocked |= positions
         return blocked
 
     def check(self, text: str) -> list[Found]:
@@ -252,7 +264,9 @@ def _terms_of(text: str, language: str, terms: dict[Term, int]) -> tuple[int, ..
     return tuple(ids)
 
 
-def parse_rule(text: str, concept: Concept, terms: dict[Term, int], where: str) -> Rule:
+def parse_rule(
+    text: str, concept: Concept, terms: dict[Term, int], where: str, paragraph: int = 0
+) -> Rule:
     slots = []
     for slot_text in _SLOT.findall(text):
         alternatives = tuple(
@@ -264,7 +278,15 @@ def parse_rule(text: str, concept: Concept, terms: dict[Term, int], where: str) 
             slots.append(alternatives)
     if not slots:
         raise RuleError(f"{where}: a rule with no words: {text!r}")
-    return Rule(concept.name, concept.language, text, tuple(slots), concept.window)
+    return Rule(
+        concept.name,
+        concept.language,
+        text,
+        tuple(slots),
+        concept.window,
+        concept.source,
+        paragraph,
+    )
 
 
 def load(
@@ -283,7 +305,10 @@ def load(
         if language not in READING_OF:
             raise RuleError(f"{path.name}: unknown language {language!r}")
         concept: Concept | None = None
+        paragraph = 0
         for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not raw.strip():
+                paragraph += 1
             line = raw.split("#", 1)[0].strip()
             where = f"{path.name}:{number}"
             if not line:
@@ -305,9 +330,10 @@ def load(
             if concept is None:
                 raise RuleError(f"{where}: {line!r} before any [category]")
             if tagged is None:
-                concept.rules.append(parse_rule(line, concept, terms, where))
+                concept.rules.append(parse_rule(line, concept, terms, where, paragraph))
             elif tagged.group("tag") == "unless":
-                concept.unless.append(parse_rule(tagged.group("text"), concept, terms, where))
+                text = tagged.group("text")
+                concept.unless.append(parse_rule(text, concept, terms, where, paragraph))
             elif tagged.group("tag") == "yes":
                 concept.yes.append(tagged.group("text"))
             else:
@@ -322,4 +348,4 @@ def load(
 def _with_window(rule: Rule, window: int) -> Rule:
     if rule.window == window:
         return rule
-    return Rule(rule.concept, rule.language, rule.text, rule.slots, window)
+    return replace(rule, window=window)

@@ -9,7 +9,7 @@ import pytest
 
 from flows.understanding import rulebook, understand
 from flows.understanding.concepts import CONCEPTS, DATA_DIR, load_all
-from flows.understanding.rules import RuleError, load
+from flows.understanding.rules import Rulebook, RuleError, Term, load
 
 CONCEPT_LIST = rulebook().concepts
 EXAMPLES = [
@@ -88,3 +88,12 @@ def test_the_shipped_rules_load_and_are_not_empty() -> None:
     book = load_all()
     assert {c.name for c in book.concepts} == set(CONCEPTS)
     assert all(concept.rules for concept in book.concepts)
+
+
+def test_an_exclusion_reaches_only_its_own_paragraph(tmp_path: Path) -> None:
+    body = '[request.work]\nработ* нужн*\n[unless] "не нужн*"\n\nработа\n\n[yes] работа\n'
+    terms: dict[Term, int] = {}
+    book = Rulebook(load([write(tmp_path, "concepts_ru.txt", body)], CONCEPTS, terms=terms), terms)
+    assert [f.rule for f in book.check("нужна работа")] == ["работ* нужн*"]
+    # The first paragraph's rule is taken by its exclusion; the second's is not.
+    assert [f.rule for f in book.check("не нужна работа")] == ["работа"]
