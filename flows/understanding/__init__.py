@@ -19,7 +19,7 @@ from flows.understanding.concepts import (
     rulebook,
     understand,
 )
-from flows.understanding.lock_screen import lock_screen_words
+from flows.understanding.lock_screen import stems_in
 from flows.understanding.normalise import normalise, read
 from flows.understanding.rules import Found
 
@@ -29,9 +29,9 @@ __all__ = [
     "INTENT_PRIORITY",
     "Found",
     "Understanding",
-    "lock_screen_words",
     "normalise",
     "read",
     "rulebook",
+    "stems_in",
     "understand",
 ]

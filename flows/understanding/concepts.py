@@ -95,15 +95,11 @@ class Understanding:
         return tuple(t.written for t in self.reading.tokens if t.kind == EMOJI)
 
 
-def files(pattern: str, data_dir: Path = DATA_DIR) -> list[Path]:
-    return sorted(data_dir.glob(pattern))
-
-
 def load_all(data_dir: Path = DATA_DIR) -> Rulebook:
     """The crisis lists and the concept lists of every language, as one rulebook."""
     terms: dict[Term, int] = {}
-    crisis = load(files("crisis_*.txt", data_dir), CONCEPTS, prefix="crisis.", terms=terms)
-    others = load(files("concepts_*.txt", data_dir), INTENT_PRIORITY, terms=terms)
+    crisis = load(sorted(data_dir.glob("crisis_*.txt")), CONCEPTS, prefix="crisis.", terms=terms)
+    others = load(sorted(data_dir.glob("concepts_*.txt")), INTENT_PRIORITY, terms=terms)
     return Rulebook(_ordered([*crisis, *others]), terms)
 
 

@@ -49,6 +49,7 @@ _LATIN_LOOKALIKES = frozenset("aeopcxykmthbi")
 _FOLD = str.maketrans(
     {**KAZAKH_ON_RUSSIAN_KEYBOARD, "й": "и", "ы": "и", "э": "е", "ь": None, "ъ": None}
 )
+_KEYBOARD = str.maketrans({**KAZAKH_ON_RUSSIAN_KEYBOARD, "ь": None, "ъ": None})
 # Russian and Kazakh typed in Latin letters, read back as Cyrillic (pairs first).
 _TRANSLIT_PAIRS = {
     "shch": "щ",
@@ -284,14 +285,15 @@ def normalise(text: str | None) -> str:
 
 
 def letters(word: str) -> tuple[str, str]:
-    """One cleaned word with look-alike letters and the Kazakh keyboard folded, but
-    nothing collapsed: (as written, read back into Cyrillic when in Latin letters)."""
+    """One cleaned word with look-alike letters, the Kazakh keyboard and the signs ь and
+    ъ folded, and nothing else (й, ы and doubled letters stay: "ұйым" must not read
+    "уии"): (as written, read back into Cyrillic when in Latin letters)."""
     script = _script(word)
     if script == "cyrillic":
-        folded = word.translate(_TO_CYRILLIC).translate(_FOLD)
+        folded = word.translate(_TO_CYRILLIC).translate(_KEYBOARD)
         return folded, folded
     if script == "latin":
         latin = word.translate(_TO_LATIN)
         cyrillic = _TRANSLIT_PAIR.sub(lambda m: _TRANSLIT_PAIRS[m.group(0)], latin)
-        return latin, cyrillic.translate(_TRANSLIT_ONE).translate(_FOLD)
+        return latin, cyrillic.translate(_TRANSLIT_ONE).translate(_KEYBOARD)
     return word, word

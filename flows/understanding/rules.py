@@ -82,7 +82,6 @@ class Rulebook:
 
     def __init__(self, concepts: Iterable[Concept], terms: dict[Term, int]) -> None:
         self.concepts = list(concepts)
-        self._terms = terms
         self._exact: dict[str, dict[str, list[int]]] = {r: {} for r in READING_OF.values()}
         self._stems: dict[str, dict[str, list[int]]] = {r: {} for r in READING_OF.values()}
         for (reading, form, stem), term_id in terms.items():

@@ -1,11 +1,12 @@
-"""The lock-screen word check sees through disguises that a plain substring test misses."""
+"""The lock-screen word check (flows.wording.revealing_words, on the language layer's
+stems_in) sees through disguises that a plain substring test misses."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows.understanding import lock_screen_words
-from flows.wording import reveals
+from flows.understanding import stems_in
+from flows.wording import revealing_words, reveals
 
 
 @pytest.mark.parametrize(
@@ -23,14 +24,15 @@ from flows.wording import reveals
     ],
 )
 def test_disguised_words_are_found(text: str, stem: str) -> None:
-    assert stem in lock_screen_words(text)
+    assert stem in revealing_words(text)
+    assert reveals(text)
 
 
-def test_the_plain_check_misses_what_this_one_finds() -> None:
-    assert not reveals("Про\u00adбация")
-    assert lock_screen_words("Про\u00adбация")
+def test_any_list_of_stems_can_be_checked() -> None:
+    assert stems_in("Ра\u00adбота рядом", ("работ", "жиль")) == ["работ"]
 
 
 @pytest.mark.parametrize("text", ["ул. Абая 10, каб. 5", "Центр занятости", "", None])
 def test_ordinary_places_are_safe(text: str | None) -> None:
-    assert lock_screen_words(text) == []
+    assert stems_in(text, ("prison", "пробаци", "тюрьм")) == []
+    assert revealing_words(text or "") == []
