@@ -146,6 +146,8 @@ _ENGLISH = {
     "pls": ("please",),
     "plz": ("please",),
 }
+# "doontt", "waannaa": the same after repeated letters are collapsed.
+_ENGLISH_COLLAPSED = {_REPEATS.sub(r"\1", short): full for short, full in _ENGLISH.items()}
 
 WORD = "word"
 NUMBER = "number"
@@ -190,8 +192,10 @@ def clean(text: str) -> str:
     return _DIGIT_LETTERS.sub(lambda m: _DIGIT_LETTER[m.group(0)], folded)
 
 
-def _script(word: str) -> str:
-    """The script a word is mostly written in: "cyrillic", "latin" or "" (neither)."""
+def _script(word: str, prefer: str = "") -> str:
+    """The script a word is written in: "cyrillic", "latin" or "" (neither). A letter
+    only one script has decides; a word of look-alikes only ("c", "кepeк") takes the
+    message's script (`prefer`), else its majority."""
     cyrillic = latin = cyrillic_only = latin_only = 0
     for char in word:
         if "\u0400" <= char <= "\u04ff":
@@ -204,9 +208,21 @@ def _script(word: str) -> str:
         return "cyrillic"
     if latin_only and not cyrillic_only:
         return "latin"
-    if cyrillic or latin:
-        return "cyrillic" if cyrillic >= latin else "latin"
-    return ""
+    if not cyrillic and not latin:
+        return ""
+    if prefer and not (cyrillic_only or latin_only):
+        return prefer
+    return "cyrillic" if cyrillic >= latin else "latin"
+
+
+def message_script(text: str) -> str:
+    """The script `text` is written in, by the letters only one script has ("ж", "s"),
+    then by all letters: "cyrillic" or "latin"."""
+    cyrillic_only = sum(1 for c in _CYRILLIC.findall(text) if c not in _CYRILLIC_LOOKALIKES)
+    latin_only = sum(1 for c in _LATIN.findall(text) if c not in _LATIN_LOOKALIKES)
+    if cyrillic_only != latin_only:
+        return "cyrillic" if cyrillic_only > latin_only else "latin"
+    return "cyrillic" if len(_CYRILLIC.findall(text)) >= len(_LATIN.findall(text)) else "latin"
 
 
 def _collapse(word: str) -> str:
@@ -214,22 +230,24 @@ def _collapse(word: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def fold_word(word: str) -> tuple[tuple[str, str, str], ...]:
+def fold_word(word: str, prefer: str = "") -> tuple[tuple[str, str, str], ...]:
     """The (written, cyrillic, heard) readings of one cleaned word; more than one when
-    the word is fused ("нехочу") or a contraction ("dont")."""
-    script = _script(word)
+    the word is fused ("нехочу") or a contraction ("dont"). `prefer`: the message's
+    script, for words made of look-alike letters only."""
+    script = _script(word, prefer)
     if script == "cyrillic":
         written = _collapse(word.translate(_TO_CYRILLIC).translate(_FOLD))
         parts = _split_negation(written)
         return tuple((part, part, _collapse(part.translate(_HEARD))) for part in parts)
     if script == "latin":
         latin = word.translate(_TO_LATIN)
-        pieces = _ENGLISH.get(latin, (latin,))
+        pieces = _ENGLISH.get(latin) or _ENGLISH_COLLAPSED.get(_collapse(latin), (latin,))
         readings = []
         for piece in pieces:
+            # Collapsed before reading back: "hhochhu" is "hochu", not "хочху".
             written = _collapse(piece)
-            kazakh = _from_latin(piece, _KAZAKH_PAIR, _KAZAKH_PAIRS)
-            russian = _from_latin(piece, _TRANSLIT_PAIR, _TRANSLIT_PAIRS)
+            kazakh = _from_latin(written, _KAZAKH_PAIR, _KAZAKH_PAIRS)
+            russian = _from_latin(written, _TRANSLIT_PAIR, _TRANSLIT_PAIRS)
             if len(pieces) == 1 and len(_split_negation(russian)) == 2:
                 # "nehochu": the negation apart in the Russian reading; English and
                 # Kazakh have no use for the halves.
@@ -260,13 +278,14 @@ def _is_emoji(char: str) -> bool:
 def read(text: str) -> Reading:
     """Tokenise and fold `text`."""
     cleaned = clean(text)
+    prefer = message_script(cleaned)
     tokens: list[Token] = []
     for found in _TOKENS.finditer(cleaned):
         start, end = found.span()
         kind = found.lastgroup
         value = found.group(0)
         if kind == "word":
-            for written, cyrillic, heard in fold_word(value):
+            for written, cyrillic, heard in fold_word(value, prefer):
                 tokens.append(Token(WORD, written, cyrillic, heard, start, end))
         elif kind == "number":
             tokens.append(Token(NUMBER, value, value, value, start, end))
