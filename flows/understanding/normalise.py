@@ -235,6 +235,16 @@ def fold_word(word: str, prefer: str = "") -> tuple[tuple[str, str, str], ...]:
     the word is fused ("нехочу") or a contraction ("dont"). `prefer`: the message's
     script, for words made of look-alike letters only."""
     script = _script(word, prefer)
+    typed = _script(word)
+    if script != typed and not (_CYRILLIC.search(word) and _LATIN.search(word)):
+        # Look-alike letters only, typed in one script inside a message in the other:
+        # English rules read it in Latin letters ("they beat me" in a Russian message),
+        # Russian and Kazakh rules in Cyrillic ("c" in "покончу c собой").
+        latin = fold_word(word.translate(_TO_LATIN))
+        cyrillic = fold_word(word.translate(_TO_CYRILLIC))
+        if len(latin) != 1 or len(cyrillic) != 1:
+            return cyrillic if script == "cyrillic" else latin
+        return ((latin[0][0], cyrillic[0][1], cyrillic[0][2]),)
     if script == "cyrillic":
         written = _collapse(word.translate(_TO_CYRILLIC).translate(_FOLD))
         parts = _split_negation(written)
