@@ -240,11 +240,11 @@ def fold_word(word: str, prefer: str = "") -> tuple[tuple[str, str, str], ...]:
         # Look-alike letters only, typed in one script inside a message in the other:
         # English rules read it in Latin letters ("they beat me" in a Russian message),
         # Russian and Kazakh rules in Cyrillic ("c" in "покончу c собой").
-        latin = fold_word(word.translate(_TO_LATIN))
-        cyrillic = fold_word(word.translate(_TO_CYRILLIC))
-        if len(latin) != 1 or len(cyrillic) != 1:
-            return cyrillic if script == "cyrillic" else latin
-        return ((latin[0][0], cyrillic[0][1], cyrillic[0][2]),)
+        as_latin = fold_word(word.translate(_TO_LATIN))
+        as_cyrillic = fold_word(word.translate(_TO_CYRILLIC))
+        if len(as_latin) != 1 or len(as_cyrillic) != 1:
+            return as_cyrillic if script == "cyrillic" else as_latin
+        return ((as_latin[0][0], as_cyrillic[0][1], as_cyrillic[0][2]),)
     if script == "cyrillic":
         written = _collapse(word.translate(_TO_CYRILLIC).translate(_FOLD))
         parts = _split_negation(written)
