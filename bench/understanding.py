@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/understanding.py [--repeat 20] [--json bench/results/understanding.json]
 
-Prints crisis recall, false alarms on ordinary messages and intent accuracy, each by
-language, by label and by part (development / held out), then the time per message.
+Prints crisis recall, false alarms on ordinary messages, intent accuracy and the language
+guess, each by language, by label and by part (development / held out), then the time
+per message.
 Not run by the test suite (tests/understanding/test_evaluation.py asserts the bar)."""
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def main() -> None:
     category = group(crises, [crisis.detect(e.text) == e.label for e in crises])
     alarms = group(ordinary, [crisis.detect(e.text) is not None for e in ordinary])
     accuracy = group(intents, [intent_of(e) == e.label for e in intents])
+    everything = [*crises, *ordinary, *intents]
+    language = group(everything, [understand(e.text).language == e.language for e in everything])
+    language = {k: v for k, v in language.items() if not k.startswith("label")}
     times = timing([e.text for e in (*crises, *ordinary, *intents)], args.repeat)
 
     lines = [f"Language layer on {platform.python_implementation()} {platform.python_version()}"]
@@ -91,6 +95,7 @@ def main() -> None:
     lines += table("Crisis category right", {"all": category["all"]}, "right")
     lines += table(f"False alarms ({len(ordinary)} ordinary messages)", alarms, "alarms")
     lines += table(f"Intent accuracy ({len(intents)} messages)", accuracy, "right")
+    lines += table(f"Language guessed ({len(everything)} messages)", language, "right")
     lines.append(
         f"\nTime per message (understand, {times['messages']} messages x {times['repeat']}): "
         f"mean {times['mean_ms']} ms, median {times['median_ms']} ms, "
@@ -107,6 +112,7 @@ def main() -> None:
         "crisis_category": as_json({"all": category["all"]}),
         "false_alarms": as_json(alarms),
         "intent_accuracy": as_json(accuracy),
+        "language_guess": as_json(language),
         "time": times,
     }
     args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

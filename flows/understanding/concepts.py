@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +12,9 @@ from flows.understanding.normalise import EMOJI, Reading, read
 from flows.understanding.rules import Concept, Found, Rulebook, Term, load
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_KAZAKH_LETTERS = re.compile("[әғқңөұүһі]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[a-z]")
 
 # Most urgent first: a person who wants to die and is also threatened is asked about
 # themselves first; the escalation names one category.
@@ -89,6 +94,24 @@ class Understanding:
         not "мне нужна помощь с жильём". For words that only count on their own."""
         words = len(self.reading.words)
         return any(f.concept == concept and len(f.positions) == words for f in self.found)
+
+    @property
+    def language(self) -> str | None:
+        """The language the message is most likely in ("ru", "kk", "en"), or None: a
+        letter only Kazakh has, else the languages of the rules that matched, else the
+        script ("Сәлем" and "salem" are Kazakh, "привет" Russian, "hello" English)."""
+        if _KAZAKH_LETTERS.search(self.reading.text):
+            return "kk"
+        votes = Counter(f.language for f in self.found)
+        if votes:
+            ranked = votes.most_common()
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                return ranked[0][0]
+        if _CYRILLIC.search(self.reading.text):
+            return "ru"
+        if _LATIN.search(self.reading.text):
+            return "en"
+        return None
 
     @property
     def emoji(self) -> tuple[str, ...]:

@@ -81,3 +81,24 @@ def test_a_long_message_is_still_fast() -> None:
     start = time.perf_counter()
     assert understand(text).crisis == "self_harm"
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Сәлем", "kk"),
+        ("салем", "kk"),  # no Kazakh letter: the Kazakh greeting rule says so
+        ("рахмет", "kk"),
+        ("zhumys kerek", "kk"),
+        ("привет", "ru"),
+        ("мне нужна работа", "ru"),
+        ("ne hochu zhit", "ru"),
+        ("hello", "en"),
+        ("I need a job", "en"),
+        ("Абай", "ru"),  # nothing matched: the script decides
+        ("123", None),
+        ("", None),
+    ],
+)
+def test_the_language_of_a_message_is_guessed(text: str, language: str | None) -> None:
+    assert understand(text).language == language
