@@ -3,6 +3,7 @@ what it cannot read (a reviewer's typo must fail loudly, not silently drop a rul
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,31 @@ def test_every_file_says_who_reviews_it() -> None:
         assert "native" in head, path.name
         if path.name.startswith("crisis_"):
             assert "clinician" in head, path.name
+
+
+def paragraphs(path: Path) -> list[list[str]]:
+    """The file's paragraphs after its header, as lists of non-blank lines."""
+    text = path.read_text(encoding="utf-8")
+    body = text[text.index("\n[") + 1 :]
+    return [
+        [line.strip() for line in block.splitlines() if line.strip()]
+        for block in re.split(r"\n\s*\n", body)
+    ]
+
+
+@pytest.mark.parametrize("path", sorted(DATA_DIR.glob("*.txt")), ids=lambda p: p.name)
+def test_every_paragraph_of_rules_says_why_and_gives_an_example(path: Path) -> None:
+    # A reviewer reads a rule with its reason and an example next to it.
+    lacking = [
+        lines[0]
+        for lines in paragraphs(path)
+        if any(not line.startswith(("#", "[")) for line in lines)
+        and not (
+            any(line.startswith("#") for line in lines)
+            and any(line.startswith("[yes]") for line in lines)
+        )
+    ]
+    assert lacking == []
 
 
 def test_every_concept_has_examples() -> None:
