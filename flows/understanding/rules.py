@@ -15,12 +15,13 @@ every slot was hit are checked for distance and exclusions.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
 
-from flows.understanding.normalise import Reading, Token, fold_word, read
+from flows.understanding.normalise import Reading, Token, clean, fold_word, read
 
 DEFAULT_WINDOW = 5
 # An exclusion takes a match it shares a word with or stands next to (at most one word
@@ -244,12 +245,12 @@ def _terms_of(text: str, language: str, terms: dict[Term, int]) -> tuple[int, ..
     """Term ids of one alternative ("не хочу", "өл*", "😢"), folded like messages are."""
     reading = READING_OF[language]
     ids: list[int] = []
-    for raw in _PATTERN_WORD.findall(text.casefold()):
+    for raw in _PATTERN_WORD.findall(clean(text)):
         stem = raw.endswith("*")
         word = raw.removesuffix("*")
         if not word[0].isalnum():
-            if word in "!?.,;:-()\"'":
-                continue  # punctuation only separates
+            if unicodedata.category(word)[0] == "P":
+                continue  # punctuation only separates, in rules as in messages
             pieces: tuple[tuple[str, bool], ...] = ((word, False),)
         else:
             folded = fold_word(word)
@@ -320,6 +321,8 @@ def load(
                 concept.window = int(section.group("value") or DEFAULT_WINDOW)
                 continue
             if section:
+                if section.group("value") is not None:
+                    raise RuleError(f"{where}: only [window N] takes a number")
                 name = prefix + section.group("name")
                 if name not in allowed:
                     raise RuleError(f"{where}: unknown category {section.group('name')!r}")

@@ -96,6 +96,7 @@ def write(tmp_path: Path, name: str, body: str) -> Path:
         ("слово\n", "before any"),
         ("[intent.help]\n[unless]\n", "no words"),
         ("[window 3]\n", "before any concept"),
+        ("[intent.help 3]\nhelp\n", "only \\[window N\\]"),
     ],
 )
 def test_a_malformed_file_is_refused(tmp_path: Path, body: str, message: str) -> None:
@@ -108,6 +109,15 @@ def test_a_file_for_an_unknown_language_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "concepts_xx.txt", "[intent.help]\nhelp\n")
     with pytest.raises(RuleError, match="unknown language"):
         load([path], CONCEPTS)
+
+
+def test_an_emoji_in_a_rule_matches_with_or_without_its_variation_selector(
+    tmp_path: Path,
+) -> None:
+    body = "[crisis.self_harm]\n\u26b0\ufe0f себя|myself\n[yes] x\n"
+    terms: dict[Term, int] = {}
+    book = Rulebook(load([write(tmp_path, "crisis_ru.txt", body)], CONCEPTS, terms=terms), terms)
+    assert book.check("\u26b0 себя") and book.check("\u26b0\ufe0f себя")
 
 
 def test_the_shipped_rules_load_and_are_not_empty() -> None:
