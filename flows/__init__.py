@@ -3,7 +3,8 @@
 Nothing here sends, sleeps, reads the clock or touches a database; see DESIGN.md,
 "Flows are pure". Public API: `handle`, the `start_*` entry points the bot's sweeps
 call, `extract_invite_code`, `CONSENT_TEXT_VERSION`, `flows.render.render_reply`,
-`flows.i18n.translate`, and `flows.wording.reveals` (words no message may carry).
+`flows.i18n.translate`, `flows.wording.reveals` (words no message may carry), and the
+language layer `flows.understanding` (`understand`, `normalise`, `stems_in`).
 """
 
 from flows.consent import CONSENT_TEXT_VERSION

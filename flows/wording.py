@@ -8,6 +8,8 @@ appointment's place), and the back office can use `reveals` to refuse such input
 
 from __future__ import annotations
 
+from flows.understanding.lock_screen import stems_in
+
 # Stems, matched case-insensitively anywhere in a text.
 FORBIDDEN_STEMS: tuple[str, ...] = (
     "prison",
@@ -54,9 +56,10 @@ FORBIDDEN_STEMS: tuple[str, ...] = (
 
 
 def revealing_words(text: str) -> list[str]:
-    """The forbidden stems found in `text` (empty when it is safe to send)."""
-    lowered = text.casefold()
-    return [stem for stem in FORBIDDEN_STEMS if stem in lowered]
+    """The forbidden stems found in `text` (empty when it is safe to send), also when
+    disguised: a soft hyphen, a Cyrillic "о" in "prison", Latin letters (see
+    flows/understanding/lock_screen.py)."""
+    return stems_in(text, FORBIDDEN_STEMS)
 
 
 def reveals(text: str) -> bool:

@@ -31,10 +31,11 @@ CRISIS_LANGUAGES = sorted(
 
 
 def data_phrases(language: str) -> list[str]:
-    """Every phrase of a language's reviewed list, as written there."""
+    """Every message a language's reviewed list gives as an example it must find (its
+    `[yes]` lines; the rules themselves are word sets, not messages)."""
     lines = (crisis.DATA_DIR / f"crisis_{language}.txt").read_text(encoding="utf-8").splitlines()
     found = [line.split("#", 1)[0].strip() for line in lines]
-    return [line.removesuffix("*") for line in found if line and not line.startswith("[")]
+    return [line.removeprefix("[yes]").strip() for line in found if line.startswith("[yes]")]
 
 
 # How people really write them: case, spacing, punctuation, repeated and look-alike
