@@ -106,6 +106,8 @@ SafeName = Annotated[
 ]
 SafeLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), LineChars]
 SafeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), TextChars]
+# A short code-like term used as a filter (an audit action, a reason): one line, 1-60.
+SafeTerm = Annotated[str, StringConstraints(min_length=1, max_length=60), LineChars]
 
 
 def _not_a_boolean(value: object) -> object:

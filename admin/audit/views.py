@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 
 from admin.access import CurrentUser, allow
 from admin.persons.schemas import AwareDatetimeIn, UtcDatetime
+from admin.validation import SafeTerm
 from bot.core import audit
 from bot.core.deps import RuntimeDep, SessionDep
 from bot.models import AuditEvent
@@ -46,8 +47,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def audit_filter(
     actor_user_id: Id = None,
-    action: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
-    entity_type: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+    action: Annotated[SafeTerm | None, Query()] = None,
+    entity_type: Annotated[SafeTerm | None, Query(max_length=40)] = None,
     person_id: Id = None,
     since: Annotated[AwareDatetimeIn | None, Query(description="from this time on")] = None,
     until: Annotated[AwareDatetimeIn | None, Query(description="before this time")] = None,

@@ -8,10 +8,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from admin.persons.schemas import UtcDatetime
+from admin.validation import TextChars
 from bot.models.enums import EscalationOutcome, EscalationStatus, Severity
 from bot.services.escalations import QueueItem
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), TextChars]
 
 
 class ResolveBody(BaseModel):

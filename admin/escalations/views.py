@@ -15,6 +15,7 @@ from sqlmodel import Session
 from admin.access import CASEWORKERS, CurrentUser, allow
 from admin.escalations.schemas import EscalationPublic, EscalationsPage, ResolveBody
 from admin.lookup import service_errors
+from admin.validation import SafeTerm
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
@@ -67,7 +68,7 @@ def list_escalations(
     ] = None,
     status_filter: Annotated[EscalationStatus | None, Query(alias="status")] = None,
     severity: Severity | None = None,
-    reason: Annotated[str | None, Query(max_length=40)] = None,
+    reason: Annotated[SafeTerm | None, Query(max_length=40)] = None,
     person_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> EscalationsPage:
     """Open first, then by severity (critical first), then by deadline."""

@@ -17,6 +17,7 @@ from admin.auth import client_address
 from admin.lookup import service_errors
 from admin.persons.schemas import Language, _Input
 from admin.users.schemas import FullName, Password, TimeZone, UserPublic
+from admin.validation import LineChars, TextChars
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
@@ -55,13 +56,15 @@ class MeUpdate(_Input):
     alert_email: bool | None = None
     alert_telegram: bool | None = None
     # null: the deployment's STAFF_DIGEST_HOUR.
-    digest_hour: Annotated[int, PydanticField(ge=0, le=23)] | None = None
+    digest_hour: Annotated[int, PydanticField(ge=0, le=23, strict=True)] | None = None
     language: Language | None = None
     timezone: TimeZone | None = None
 
 
 class PasswordChange(_Input):
-    old_password: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+    old_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH), TextChars
+    ]
     new_password: Password
 
 
@@ -71,7 +74,9 @@ class TotpEnrolment(SQLModel):
 
 
 class TotpConfirm(_Input):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), LineChars
+    ]
 
 
 class RecoveryCodes(SQLModel):

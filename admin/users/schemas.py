@@ -9,17 +9,24 @@ from pydantic import StringConstraints
 from sqlmodel import SQLModel
 
 from admin.persons.schemas import Language, Region, UtcDatetime, _Input
+from admin.validation import LineChars, NameChars, TextChars
 from bot.models import User
 from bot.models.enums import Role
 from bot.services.persons import MAX_ID
 from bot.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Password = Annotated[
-    str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), NameChars
 ]
-TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NameChars]
+Password = Annotated[
+    str,
+    StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH),
+    TextChars,
+]
+TimeZone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), LineChars
+]
 UserId = Annotated[int, PydanticField(ge=1, le=MAX_ID)]
 
 

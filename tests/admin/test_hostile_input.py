@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from bot.core.clock import utcnow
-from bot.models import Organisation, Person, Referral
+from bot.models import Escalation, Organisation, Person, Referral
 from tests.admin.conftest import Login, MakeUser
 from tests.factories import make_enrolled
 
@@ -45,7 +45,7 @@ HOSTILE_VALUES: list[Any] = [
 # Dates that overflow once converted to UTC: hostile wherever a date or a code is expected,
 # but ordinary words in a free-text field.
 OVERFLOWING_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
-FREE_TEXT = frozenset({"display_name", "region", "place", "note"})
+FREE_TEXT = frozenset({"display_name", "region", "place", "note", "body", "full_name", "password"})
 
 HOSTILE_BODIES: list[bytes] = [
     b"",
@@ -119,6 +119,15 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
         session.commit()
     make_user("ngo@example.org", role="ngo", organisation_id=org.id)
     ngo = login("ngo@example.org")
+    make_user("admin@example.org", role="admin")
+    admin = login("admin@example.org")
+    colleague = make_user("colleague@example.org")
+    with Session(engine, expire_on_commit=False) as session:
+        escalation = Escalation(
+            person_id=person.id, reason="low_mood", severity="medium", severity_rank=2
+        )
+        session.add(escalation)
+        session.commit()
     base = f"/api/v1/persons/{person.id}"
     soon = (utcnow() + timedelta(days=3)).isoformat()
     return [
@@ -164,7 +173,87 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
             {"status": "accepted", "note": "Welcome"},
             ngo,
         ),
+        Route("POST", f"{base}/notes", {"body": "Met at the centre."}, officer),
+        Route(
+            "POST",
+            f"/api/v1/escalations/{escalation.id}/resolve",
+            {"outcome": "contacted_safe", "note": "Spoke on the phone."},
+            officer,
+        ),
+        Route(
+            "POST",
+            "/api/v1/users",
+            {
+                "email": "new.officer@example.org",
+                "password": "a long enough secret",
+                "role": "officer",
+                "full_name": "New Officer",
+                "region": "Almaty",
+                "language": "kk",
+                "timezone": "Asia/Almaty",
+            },
+            admin,
+        ),
+        Route(
+            "PATCH",
+            f"/api/v1/users/{colleague}",
+            {"full_name": "Colleague", "region": "Astana", "language": "en"},
+            admin,
+        ),
+        Route(
+            "PATCH",
+            "/api/v1/me",
+            {
+                "full_name": "Admin",
+                "language": "ru",
+                "timezone": "Asia/Almaty",
+                "digest_hour": 8,
+                "alert_email": True,
+            },
+            admin,
+        ),
+        # Last: the case moves to another officer.
+        Route("POST", f"{base}/transfer", {"officer_id": colleague}, admin),
     ]
+
+
+# POST/PATCH routes with a JSON body that the probes above do not send, each with the test
+# that covers its hostile input instead. A new route must join `routes` or this list.
+COVERED_ELSEWHERE = {
+    "/api/v1/auth/token": "a form: test_the_login_form_refuses_hostile_values_without_a_500",
+    "/api/v1/auth/refresh": "test_refresh.py: unknown, malformed and missing tokens",
+    "/api/v1/auth/logout": "test_refresh.py: always 204, unknown tokens included",
+    "/api/v1/me/password": "test_me.py: ends sessions, so it cannot share the probes' tokens",
+    "/api/v1/me/totp/confirm": "test_totp.py: needs an enrolment first",
+}
+
+
+def test_every_route_that_takes_a_body_is_probed(client: TestClient, routes: list[Route]) -> None:
+    probed = {_template(route.path) for route in routes}
+    document = client.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if not path.startswith("/api/v1/") or "requestBody" not in operation:
+                continue
+            if method not in ("post", "patch", "put"):
+                continue
+            assert path in probed or path in COVERED_ELSEWHERE, f"{method} {path}"
+
+
+def _template(path: str) -> str:
+    """/api/v1/persons/12/notes -> /api/v1/persons/{person_id}/notes (as OpenAPI names it)."""
+    names = {
+        "persons": "person_id",
+        "referrals": "referral_id",
+        "escalations": "escalation_id",
+        "users": "user_id",
+        "appointments": "appointment_id",
+    }
+    parts = path.split("/")
+    for i, part in enumerate(parts):
+        if part.isdigit() and i > 0 and parts[i - 1] in names:
+            parts[i] = "{" + names[parts[i - 1]] + "}"
+    return "/".join(parts)
 
 
 def test_the_valid_bodies_are_valid(client: TestClient, routes: list[Route]) -> None:
@@ -182,6 +271,8 @@ def test_a_hostile_value_in_any_field_is_refused_and_nothing_is_stored(
         for field in route.valid:
             dates = [] if field in FREE_TEXT else OVERFLOWING_DATES
             for value in [*HOSTILE_VALUES, *dates]:
+                if isinstance(route.valid[field], bool) and isinstance(value, bool):
+                    continue  # true is a valid answer to a yes/no field
                 body = {**route.valid, field: value}
                 raw = json.dumps(body, allow_nan=True).encode()
                 _assert_refused(_send(client, route, raw), (route.path, field, repr(value)[:40]))
