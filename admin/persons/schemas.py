@@ -165,13 +165,20 @@ class TimelineReferral(_TimelineItem):
     helpful_rating: int | None
 
 
+class TimelineNote(_TimelineItem):
+    type: Literal["note"] = "note"
+    author_id: int | None
+    body: str
+
+
 TimelineItem = Annotated[
     TimelineMessage
     | TimelineCheckIn
     | TimelineEscalation
     | TimelineConsent
     | TimelineAppointment
-    | TimelineReferral,
+    | TimelineReferral
+    | TimelineNote,
     PydanticField(discriminator="type"),
 ]
 
@@ -182,6 +189,7 @@ _ITEM_MODELS: dict[str, type[_TimelineItem]] = {
     "consent": TimelineConsent,
     "appointment": TimelineAppointment,
     "referral": TimelineReferral,
+    "note": TimelineNote,
 }
 
 

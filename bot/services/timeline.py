@@ -1,5 +1,5 @@
 """A person's record as one list, newest first: messages, check-ins, escalations, consent,
-appointments and referrals."""
+appointments, referrals and officers' notes (the timeline is staff-only)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from bot.core.clock import as_utc
-from bot.models import Appointment, CheckIn, ConsentRecord, Escalation, Message, Referral
+from bot.models import Appointment, CheckIn, ConsentRecord, Escalation, Message, Note, Referral
 
-Kind = Literal["message", "checkin", "escalation", "consent", "appointment", "referral"]
-Row = Message | CheckIn | Escalation | ConsentRecord | Appointment | Referral
+Kind = Literal["message", "checkin", "escalation", "consent", "appointment", "referral", "note"]
+Row = Message | CheckIn | Escalation | ConsentRecord | Appointment | Referral | Note
 
 # Which time places each kind on the timeline. A check-in sits where it is (or was) due.
 _SOURCES: tuple[tuple[Kind, Any, str], ...] = (
@@ -24,6 +24,7 @@ _SOURCES: tuple[tuple[Kind, Any, str], ...] = (
     # An appointment or a referral sits where it was made; its own time is a field.
     ("appointment", Appointment, "created_at"),
     ("referral", Referral, "created_at"),
+    ("note", Note, "created_at"),
 )
 
 
