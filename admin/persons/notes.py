@@ -3,16 +3,15 @@ see them (the route refuses their role, and no partner view includes notes)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import AfterValidator, StringConstraints
 from sqlmodel import SQLModel
 
 from admin.access import CaseworkerUser, allow
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import UtcDatetime, _Input
+from admin.persons.text import printable_text
 from bot.core import audit
 from bot.core.deps import SessionDep
 from bot.models import Note
@@ -21,29 +20,11 @@ from bot.services import notes as note_service
 
 router = APIRouter(prefix="/persons", tags=["notes"])
 
-# Line breaks and tabs belong in a note; other control and format characters (NUL, U+202E,
-# terminal escapes) would be stored and later shown to another officer.
-_ALLOWED_CONTROLS = frozenset("\n\r\t")
-
-
-def _printable(value: str) -> str:
-    for char in value:
-        if char in _ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
-            raise ValueError("contains a control or format character")
-    return value
-
-
-NoteText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
-    AfterValidator(_printable),
-]
+NoteText = printable_text(4000)
 
 
 class NoteCreate(_Input):
-    body: NoteText
+    body: NoteText  # type: ignore[valid-type]
 
 
 class NotePublic(SQLModel):

@@ -13,6 +13,7 @@ def add_note(session: Session, person: Person, author: User, body: str) -> Note:
     # An erased person keeps only anonymous rows; a note would put content back.
     if person.erased_at is not None:
         raise Conflict("This person's data has been erased; notes cannot be added.")
+    assert person.id is not None
     note = Note(person_id=person.id, author_id=author.id, body=body, created_at=utcnow())
     session.add(note)
     session.flush()
