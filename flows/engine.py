@@ -120,7 +120,8 @@ def _route(ctx: FlowContext, intent: str | None) -> FlowResult:
         return _INTENTS[intent](ctx)
     spec = open_flow(ctx.state)
     if spec is None:
-        return menu.fallback(ctx)
+        # Idle free text, no keyword: an answer to the officer while their window is open.
+        return officer.pass_on(ctx) if ctx.officer_reply_open else menu.fallback(ctx)
     return spec.step(ctx)
 
 

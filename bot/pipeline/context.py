@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, literal
 from sqlmodel import Session, col, or_, select
 
+from bot.core.clock import as_utc
 from bot.core.settings import Settings
 from bot.models import CheckIn, ConversationState, Opportunity, Organisation, Person
 from bot.models.enums import CheckInStatus, OpportunityStatus
@@ -155,4 +156,10 @@ def build_context(
             else Directory()
         ),
         deployment=deployment(settings),
+        officer_reply_open=answering and _reply_window_open(person, now),
     )
+
+
+def _reply_window_open(person: Person, now: datetime) -> bool:
+    until = as_utc(person.officer_reply_until)
+    return until is not None and until > now

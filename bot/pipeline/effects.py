@@ -41,6 +41,7 @@ from flows.types import (
     FlowResult,
     Language,
     OpenEscalation,
+    PassToOfficer,
     RateReferral,
     RecordCheckInAnswer,
     RecordConsent,
@@ -132,6 +133,8 @@ def apply_flow_result(
                     detail=detail,
                     now=now,
                 )
+            case PassToOfficer():
+                _pass_to_officer(session, person, now)
             case _:
                 log.error("unknown effect", extra={"effect": type(effect).__name__})
     if person is not None:
@@ -145,6 +148,21 @@ def apply_flow_result(
         for reply_text in (render_reply(reply, language) for reply in result.replies)
     ]
     return Applied(person=person, identity=identity, replies=replies)
+
+
+def _pass_to_officer(session: Session, person: Person, now: datetime) -> None:
+    """The message itself is already on the timeline (stored inbound); the officer is told
+    through the queue, and the window closes after this one message."""
+    assert person.id is not None
+    person.officer_reply_until = None
+    open_escalation(
+        session,
+        person_id=person.id,
+        reason="message_for_officer",
+        severity="medium",
+        detail="the person answered the officer's message",
+        now=now,
+    )
 
 
 def queue_reply(
