@@ -9,6 +9,7 @@ call, `extract_invite_code`, `CONSENT_TEXT_VERSION`, `flows.render.render_reply`
 from flows.consent import CONSENT_TEXT_VERSION
 from flows.engine import (
     handle,
+    start_appointment_notice,
     start_appointment_reminder,
     start_checkin,
     start_checkin_nudge,
@@ -20,6 +21,7 @@ __all__ = [
     "CONSENT_TEXT_VERSION",
     "extract_invite_code",
     "handle",
+    "start_appointment_notice",
     "start_appointment_reminder",
     "start_checkin",
     "start_checkin_nudge",

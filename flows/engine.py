@@ -105,6 +105,12 @@ def start_appointment_reminder(ctx: FlowContext, appointment: AppointmentInfo) -
     return appointments.start_reminder(appointment, resume_point(ctx.state))
 
 
+def start_appointment_notice(
+    ctx: FlowContext, appointment: AppointmentInfo, change: str
+) -> FlowResult:
+    return appointments.notice(ctx, appointment, change)
+
+
 def start_referral_update(ctx: FlowContext, referral: ReferralInfo) -> FlowResult:
     return referrals.start_update(ctx.state, referral, resume_point(ctx.state))
 
