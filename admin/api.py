@@ -10,6 +10,7 @@ from admin.persons import status as person_status
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
+from admin.today import views as today
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -20,3 +21,4 @@ router.include_router(person_messages.router)
 router.include_router(person_status.router)
 router.include_router(appointments.router)
 router.include_router(referrals.router)
+router.include_router(today.router)
