@@ -242,5 +242,6 @@ _INTENTS: Mapping[str, Callable[[FlowContext], FlowResult]] = MappingProxyType(
         "privacy": lambda ctx: consent.open_privacy(resume_point(ctx.state), ctx.person),
         "officer": _officer,
         "start": _start,
+        "meeting": appointments.upcoming,
     }
 )

@@ -291,6 +291,8 @@ class FlowContext:
     deployment: Deployment = Deployment()
     # The officer wrote recently: the next free text (not an answer, not a keyword) is theirs.
     officer_reply_open: bool = False
+    # The person's next appointments (soonest first), for "when is my meeting?".
+    upcoming_appointments: tuple[AppointmentInfo, ...] = ()
 
 
 @dataclass(frozen=True)
