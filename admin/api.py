@@ -9,6 +9,7 @@ from admin.escalations import views as escalations
 from admin.me import views as me
 from admin.persons import case as cases
 from admin.persons import data_rights, notes
+from admin.persons import messages as person_messages
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
@@ -20,6 +21,7 @@ router = APIRouter()
 router.include_router(auth.router)
 router.include_router(persons.router)
 router.include_router(person_updates.router)
+router.include_router(person_messages.router)
 router.include_router(appointments.router)
 router.include_router(referrals.router)
 router.include_router(audit.router)

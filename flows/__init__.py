@@ -10,6 +10,7 @@ language layer `flows.understanding` (`understand`, `normalise`, `stems_in`).
 from flows.consent import CONSENT_TEXT_VERSION
 from flows.engine import (
     handle,
+    start_appointment_notice,
     start_appointment_reminder,
     start_checkin,
     start_checkin_nudge,
@@ -21,6 +22,7 @@ __all__ = [
     "CONSENT_TEXT_VERSION",
     "extract_invite_code",
     "handle",
+    "start_appointment_notice",
     "start_appointment_reminder",
     "start_checkin",
     "start_checkin_nudge",

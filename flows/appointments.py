@@ -69,6 +69,52 @@ def start_reminder(appointment: AppointmentInfo, resume: dict[str, Any] | None) 
     )
 
 
+# Told at once when an officer books, moves or cancels an appointment (not only by the
+# reminders): the open question, if any, stays open.
+def notice(ctx: FlowContext, appointment: AppointmentInfo, change: str) -> FlowResult:
+    place = " ".join(appointment.place.split())[:100]
+    kind = appointment.kind if appointment.kind in KINDS else "other"
+    args = {
+        "when": appointment.starts_at_local[:40],
+        "kind": KIND_LABELS[kind],
+        "place": PLACE_LABELS[""] if not place or reveals(place) else place,
+    }
+    match change:
+        case "booked":
+            reply = Reply("appointment.notice_booked", args=args)
+        case "moved":
+            reply = Reply("appointment.notice_moved", args=args)
+        case _:
+            reply = Reply("appointment.notice_cancelled", args=args)
+    return FlowResult(replies=(reply,), state=ctx.state)
+
+
+def upcoming(ctx: FlowContext) -> FlowResult:
+    """The answer to "when is my meeting?": the next appointments, or none scheduled. The
+    question the person had open stays open."""
+    if not ctx.upcoming_appointments:
+        return FlowResult(replies=(Reply("appointment.none_scheduled"),), state=ctx.state)
+    lines = tuple(
+        Localized(
+            "appointment.upcoming_item",
+            args={
+                "when": item.starts_at_local[:40],
+                "kind": KIND_LABELS[item.kind if item.kind in KINDS else "other"],
+                "place": _shown_place(item.place),
+            },
+        )
+        for item in ctx.upcoming_appointments[:3]
+    )
+    return FlowResult(
+        replies=(Reply("appointment.upcoming", args={"items": lines}),), state=ctx.state
+    )
+
+
+def _shown_place(raw: str) -> object:
+    place = " ".join(raw.split())[:100]
+    return PLACE_LABELS[""] if not place or reveals(place) else place
+
+
 def _step(ctx: FlowContext) -> FlowResult:
     if ctx.state.step == "reason":
         return _reason(ctx)

@@ -105,6 +105,12 @@ def start_appointment_reminder(ctx: FlowContext, appointment: AppointmentInfo) -
     return appointments.start_reminder(appointment, resume_point(ctx.state))
 
 
+def start_appointment_notice(
+    ctx: FlowContext, appointment: AppointmentInfo, change: str
+) -> FlowResult:
+    return appointments.notice(ctx, appointment, change)
+
+
 def start_referral_update(ctx: FlowContext, referral: ReferralInfo) -> FlowResult:
     return referrals.start_update(ctx.state, referral, resume_point(ctx.state))
 
@@ -120,7 +126,8 @@ def _route(ctx: FlowContext, intent: str | None) -> FlowResult:
         return _INTENTS[intent](ctx)
     spec = open_flow(ctx.state)
     if spec is None:
-        return menu.fallback(ctx)
+        # Idle free text, no keyword: an answer to the officer while their window is open.
+        return officer.pass_on(ctx) if ctx.officer_reply_open else menu.fallback(ctx)
     return spec.step(ctx)
 
 
@@ -235,5 +242,6 @@ _INTENTS: Mapping[str, Callable[[FlowContext], FlowResult]] = MappingProxyType(
         "privacy": lambda ctx: consent.open_privacy(resume_point(ctx.state), ctx.person),
         "officer": _officer,
         "start": _start,
+        "meeting": appointments.upcoming,
     }
 )

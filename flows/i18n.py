@@ -23,7 +23,8 @@ FALLBACK_LANGUAGE = "en"
 
 # Keys rendered by the bot package itself rather than by a flow (it apologises with
 # this one when a flow raised). Listed here so the catalog tests see them as used.
-BOT_KEYS = frozenset({"common.error"})
+# "officer.message_prefix" wraps an officer's own words (bot/pipeline/officer_messages.py).
+BOT_KEYS = frozenset({"common.error", "officer.message_prefix"})
 # The SMS channel's own texts: the numbered-menu instruction, the invitation and the
 # opt-out confirmations (bot/channels/sms_render.py, bot/sms_inbound.py).
 SMS_KEYS = frozenset(

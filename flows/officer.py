@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from flows.steps import FlowSpec, Question, ask_again, state
-from flows.types import IDLE, Choice, FlowContext, FlowResult, OpenEscalation, Reply
+from flows.types import (
+    IDLE,
+    Choice,
+    FlowContext,
+    FlowResult,
+    OpenEscalation,
+    PassToOfficer,
+    Reply,
+)
 
 NAME = "officer_offer"
 MISUNDERSTANDINGS_BEFORE_OFFER = 3
@@ -19,6 +27,14 @@ OFFER_QUESTION = Question(
 
 def ask_officer(detail: str = "") -> OpenEscalation:
     return OpenEscalation(reason="asked_officer", severity="medium", detail=detail)
+
+
+def pass_on(ctx: FlowContext) -> FlowResult:
+    """Free text after the officer wrote: the bot says it passed it on, never answers as
+    the officer."""
+    return FlowResult(
+        replies=(Reply("officer.reply_passed_on"),), state=ctx.state, effects=(PassToOfficer(),)
+    )
 
 
 def offer(resume: dict[str, Any] | None) -> FlowResult:

@@ -251,6 +251,12 @@ class SetPaused:
 
 
 @dataclass(frozen=True)
+class PassToOfficer:
+    """The person's free text answers their officer's message: it goes to the officer (an
+    escalation) and the reply window closes."""
+
+
+@dataclass(frozen=True)
 class CountMisunderstanding:
     """`reset=True` after any understood input; otherwise one more not understood."""
 
@@ -269,6 +275,7 @@ Effect = (
     | RateReferral
     | SetPaused
     | CountMisunderstanding
+    | PassToOfficer
 )
 
 
@@ -282,6 +289,10 @@ class FlowContext:
     invite: InviteCheck | None = None
     directory: Directory = Directory()
     deployment: Deployment = Deployment()
+    # The officer wrote recently: the next free text (not an answer, not a keyword) is theirs.
+    officer_reply_open: bool = False
+    # The person's next appointments (soonest first), for "when is my meeting?".
+    upcoming_appointments: tuple[AppointmentInfo, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -329,6 +329,33 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Global intents: the whole message (normalised) must be one of these.
 INTENT_WORDS: dict[str, tuple[str, ...]] = {
+    # "When is my meeting?": the person's next appointments. Common typos and Latin letters
+    # (no Cyrillic keyboard) are listed, since intents match whole phrases.
+    "meeting": (
+        "/meeting",
+        "my meeting",
+        "when is my meeting",
+        "when is the meeting",
+        "when is my appointment",
+        "my appointment",
+        "appointments",
+        "когда встреча",
+        "когда моя встреча",
+        "когда у меня встреча",
+        "когда следующая встреча",
+        "когда встеча",
+        "кагда встреча",
+        "моя встреча",
+        "мои встречи",
+        "kogda vstrecha",
+        "kogda u menya vstrecha",
+        "кездесу қашан",
+        "кездесу кашан",
+        "кездесуім қашан",
+        "менің кездесуім",
+        "kezdesu qashan",
+        "kezdesu kashan",
+    ),
     # INFO is the SMS carriers' second help keyword (bot/sms_keywords.py).
     "help": ("help", "/help", "помощь", "справка", "көмек", "info", "инфо", "ақпарат"),
     "menu": ("menu", "/menu", "main menu", "меню", "мәзір"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import StringConstraints, model_validator
 from sqlmodel import SQLModel
 
 from admin.persons.schemas import AwareDatetimeIn, UtcDatetime, _Input
@@ -23,6 +23,21 @@ class AppointmentCreate(_Input):
     starts_at: AwareDatetimeIn
     kind: AppointmentKind
     place: Place
+
+
+class AppointmentUpdate(_Input):
+    starts_at: AwareDatetimeIn | None = None
+    kind: AppointmentKind | None = None
+    place: Place | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> AppointmentUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be empty")
+        return self
 
 
 class AppointmentPublic(SQLModel):

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, HTTPException, status
 from sqlmodel import col, select
 
 from admin.access import CASEWORKERS, CaseworkerUser, allow
-from admin.appointments.schemas import AppointmentCreate, AppointmentPublic
+from admin.appointments.schemas import AppointmentCreate, AppointmentPublic, AppointmentUpdate
 from admin.lookup import person_or_404, service_errors, writable_person_or_404
 from admin.validation import DbId
 from bot.core import audit
+from bot.core.clock import as_utc, utcnow
 from bot.core.deps import SessionDep, SettingsDep
 from bot.models import Appointment
-from bot.services.appointments import create_appointment
+from bot.models.enums import AppointmentStatus, Role
+from bot.pipeline.appointment_notices import tell_person
+from bot.services.appointments import (
+    create_appointment,
+    set_appointment_status,
+    update_appointment,
+)
+from bot.services.persons import MAX_ID
 
 router = APIRouter(prefix="/persons", tags=["appointments"])
+_CASEWORKERS = allow(Role.admin, Role.supervisor, Role.officer)
 
 
 @router.post(
@@ -31,6 +40,7 @@ def create(
     settings: SettingsDep,
 ) -> AppointmentPublic:
     person = writable_person_or_404(session, user, person_id, for_update=True)
+    now = utcnow()
     with service_errors():
         appointment = create_appointment(
             session,
@@ -40,7 +50,10 @@ def create(
             place=body.place,
             settings=settings,
             created_by_id=user.id,
+            now=now,
         )
+    # Told at once, not first by the reminder 2 h before.
+    tell_person(session, settings, person, appointment, "booked", now=now)
     audit.record(
         session,
         action="appointment.create",
@@ -78,3 +91,134 @@ def list_for_person(
     )
     session.commit()
     return [AppointmentPublic.model_validate(row) for row in rows]
+
+
+def _appointment_or_404(session: SessionDep, person_id: int, appointment_id: int) -> Appointment:
+    appointment = (
+        session.exec(
+            select(Appointment)
+            .where(Appointment.id == appointment_id, Appointment.person_id == person_id)
+            .with_for_update()
+        ).first()
+        if 1 <= appointment_id <= MAX_ID
+        else None
+    )
+    if appointment is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Appointment not found.")
+    return appointment
+
+
+@router.patch(
+    "/{person_id}/appointments/{appointment_id}",
+    response_model=AppointmentPublic,
+    **_CASEWORKERS,
+)
+def update(
+    person_id: DbId,
+    appointment_id: DbId,
+    body: AppointmentUpdate,
+    user: CaseworkerUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AppointmentPublic:
+    """Move or change an upcoming appointment; a new time is told to the person at once."""
+    person = person_or_404(session, user, person_id)
+    appointment = _appointment_or_404(session, person.id, appointment_id)  # type: ignore[arg-type]
+    now = utcnow()
+    with service_errors():
+        moved = update_appointment(
+            session,
+            person,
+            appointment,
+            settings=settings,
+            starts_at=body.starts_at,
+            place=body.place,
+            kind=body.kind,
+            now=now,
+        )
+    if moved or body.place is not None:
+        tell_person(session, settings, person, appointment, "moved", now=now)
+    audit.record(
+        session,
+        action="appointment.update",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"fields": sorted(body.model_fields_set)},
+    )
+    session.commit()
+    return AppointmentPublic.model_validate(appointment)
+
+
+def _mark(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CaseworkerUser,
+    person_id: DbId,
+    appointment_id: DbId,
+    new: AppointmentStatus,
+) -> AppointmentPublic:
+    person = person_or_404(session, user, person_id)
+    appointment = _appointment_or_404(session, person.id, appointment_id)  # type: ignore[arg-type]
+    now = utcnow()
+    with service_errors():
+        old = set_appointment_status(session, appointment, new, now=now)
+    if new == AppointmentStatus.cancelled and as_utc(appointment.starts_at) > now:  # type: ignore[operator]
+        tell_person(session, settings, person, appointment, "cancelled", now=now)
+    audit.record(
+        session,
+        action=f"appointment.{new}",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        person_id=person.id,
+        actor_user_id=user.id,
+        detail={"from": str(old)},
+    )
+    session.commit()
+    return AppointmentPublic.model_validate(appointment)
+
+
+@router.post(
+    "/{person_id}/appointments/{appointment_id}/cancel",
+    response_model=AppointmentPublic,
+    **_CASEWORKERS,
+)
+def cancel(
+    person_id: DbId,
+    appointment_id: DbId,
+    user: CaseworkerUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AppointmentPublic:
+    return _mark(session, settings, user, person_id, appointment_id, AppointmentStatus.cancelled)
+
+
+@router.post(
+    "/{person_id}/appointments/{appointment_id}/attended",
+    response_model=AppointmentPublic,
+    **_CASEWORKERS,
+)
+def attended(
+    person_id: DbId,
+    appointment_id: DbId,
+    user: CaseworkerUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AppointmentPublic:
+    return _mark(session, settings, user, person_id, appointment_id, AppointmentStatus.attended)
+
+
+@router.post(
+    "/{person_id}/appointments/{appointment_id}/missed",
+    response_model=AppointmentPublic,
+    **_CASEWORKERS,
+)
+def missed(
+    person_id: DbId,
+    appointment_id: DbId,
+    user: CaseworkerUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AppointmentPublic:
+    return _mark(session, settings, user, person_id, appointment_id, AppointmentStatus.missed)

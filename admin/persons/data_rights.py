@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from admin.access import CASEWORKERS, CaseworkerUser, CurrentUser, allow
 from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import UtcDatetime
+from admin.validation import DbId
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep
@@ -31,7 +32,7 @@ class ErasureDone(SQLModel):
 
 
 @router.get("/{person_id}/export", **allow(*CASEWORKERS))
-def export(person_id: int, user: CaseworkerUser, session: SessionDep) -> dict[str, Any]:
+def export(person_id: DbId, user: CaseworkerUser, session: SessionDep) -> dict[str, Any]:
     """One JSON document of everything held on the person: profile, channel identities,
     consents, messages in and out, check-ins, escalations, referrals, appointments, notes,
     invitations (without their codes) and the conversation's state."""
@@ -51,7 +52,7 @@ def export(person_id: int, user: CaseworkerUser, session: SessionDep) -> dict[st
 
 
 @router.post("/{person_id}/erase", response_model=ErasureDone, **allow(Role.admin))
-def erase(person_id: int, user: CurrentUser, session: SessionDep) -> ErasureDone:
+def erase(person_id: DbId, user: CurrentUser, session: SessionDep) -> ErasureDone:
     """Erase the person's words, name, phone numbers, channel addresses and invitation
     codes; keep the anonymous rows the programme counts. The case is closed and nothing
     more is sent to them. A second erasure answers 409."""

@@ -115,6 +115,7 @@ class TimelineMessage(_TimelineItem):
     body: str
     status: str
     choices: list | None
+    sender_user_id: int | None = None  # an officer's own words name their author
 
 
 class TimelineCheckIn(_TimelineItem):

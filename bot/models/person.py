@@ -25,6 +25,8 @@ class Person(PersonBase, table=True):
         Index("ix_person_status_next_checkin_at", "status", "next_checkin_at"),
         # The retention sweep: closed cases whose message bodies are due to be purged.
         Index("ix_person_status_closed_at", "status", "closed_at"),
+        # The officer's "today" page: active people not heard from in two weeks.
+        Index("ix_person_status_last_inbound_at", "status", "last_inbound_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

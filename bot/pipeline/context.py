@@ -8,11 +8,22 @@ from datetime import datetime
 from sqlalchemy import func, literal
 from sqlmodel import Session, col, or_, select
 
+from bot.core.clock import as_utc
 from bot.core.settings import Settings
-from bot.models import CheckIn, ConversationState, Opportunity, Organisation, Person
+from bot.models import (
+    Appointment,
+    CheckIn,
+    ConversationState,
+    Opportunity,
+    Organisation,
+    Person,
+)
 from bot.models.enums import CheckInStatus, OpportunityStatus
 from bot.pipeline.conversation import as_language, load_state, person_snapshot
+from bot.scheduling.local_time import format_local
+from bot.services.appointments import ACTIVE_STATUSES as ACTIVE_APPOINTMENTS
 from flows.types import (
+    AppointmentInfo,
     Deployment,
     Directory,
     FlowContext,
@@ -155,4 +166,37 @@ def build_context(
             else Directory()
         ),
         deployment=deployment(settings),
+        officer_reply_open=answering and _reply_window_open(person, now),
+        upcoming_appointments=upcoming_appointments(session, person, now) if answering else (),
+    )
+
+
+def _reply_window_open(person: Person, now: datetime) -> bool:
+    until = as_utc(person.officer_reply_until)
+    return until is not None and until > now
+
+
+def upcoming_appointments(
+    session: Session, person: Person, now: datetime, limit: int = 3
+) -> tuple[AppointmentInfo, ...]:
+    """The next appointments still on, soonest first, in the person's time zone."""
+    rows = session.exec(
+        select(Appointment)
+        .where(
+            Appointment.person_id == person.id,
+            col(Appointment.status).in_(ACTIVE_APPOINTMENTS),
+            col(Appointment.starts_at) > now,
+        )
+        .order_by(col(Appointment.starts_at))
+        .limit(limit)
+    ).all()
+    return tuple(
+        AppointmentInfo(
+            id=row.id,  # type: ignore[arg-type]
+            kind=row.kind,
+            place=row.place,
+            starts_at_local=format_local(row.starts_at, person.timezone),
+            hours_before=0,
+        )
+        for row in rows
     )

@@ -42,6 +42,7 @@ from flows.types import (
     FlowResult,
     Language,
     OpenEscalation,
+    PassToOfficer,
     RateReferral,
     RecordCheckInAnswer,
     RecordConsent,
@@ -138,6 +139,8 @@ def apply_flow_result(
                     now=now,
                     message_id=cause_message_id,
                 )
+            case PassToOfficer():
+                _pass_to_officer(session, settings, person, now, cause_message_id)
             case _:
                 log.error("unknown effect", extra={"effect": type(effect).__name__})
     if person is not None:
@@ -151,6 +154,30 @@ def apply_flow_result(
         for reply_text in (render_reply(reply, language) for reply in result.replies)
     ]
     return Applied(person=person, identity=identity, replies=replies)
+
+
+def _pass_to_officer(
+    session: Session,
+    settings: Settings,
+    person: Person,
+    now: datetime,
+    message_id: int | None,
+) -> None:
+    """The message itself is already on the timeline (stored inbound); the officer is told
+    through the queue (a medium escalation pointing at it), and the window closes after
+    this one message."""
+    assert person.id is not None
+    person.officer_reply_until = None
+    open_escalation(
+        session,
+        settings,
+        person_id=person.id,
+        reason="message_for_officer",
+        severity="medium",
+        detail="the person answered the officer's message",
+        now=now,
+        message_id=message_id,
+    )
 
 
 def queue_reply(

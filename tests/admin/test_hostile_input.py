@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from bot.core.clock import utcnow
-from bot.models import Escalation, Organisation, Person, Referral
+from bot.models import Appointment, Escalation, Organisation, Person, Referral
 from tests.admin.conftest import Login, MakeUser
 from tests.factories import make_enrolled
 
@@ -45,7 +45,9 @@ HOSTILE_VALUES: list[Any] = [
 # Dates that overflow once converted to UTC: hostile wherever a date or a code is expected,
 # but ordinary words in a free-text field.
 OVERFLOWING_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
-FREE_TEXT = frozenset({"display_name", "region", "place", "note", "body", "full_name", "password"})
+FREE_TEXT = frozenset(
+    {"display_name", "region", "place", "note", "body", "text", "full_name", "password"}
+)
 
 HOSTILE_BODIES: list[bytes] = [
     b"",
@@ -126,7 +128,10 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
         escalation = Escalation(
             person_id=person.id, reason="low_mood", severity="medium", severity_rank=2
         )
-        session.add(escalation)
+        appointment = Appointment(
+            person_id=person.id, starts_at=utcnow() + timedelta(days=2), kind="meeting"
+        )
+        session.add_all([escalation, appointment])
         session.commit()
     base = f"/api/v1/persons/{person.id}"
     soon = (utcnow() + timedelta(days=3)).isoformat()
@@ -174,6 +179,13 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
             ngo,
         ),
         Route("POST", f"{base}/notes", {"body": "Met at the centre."}, officer),
+        Route("POST", f"{base}/messages", {"text": "Can we meet on Friday?"}, officer),
+        Route(
+            "PATCH",
+            f"{base}/appointments/{appointment.id}",
+            {"starts_at": soon, "kind": "documents", "place": "Office 5"},
+            officer,
+        ),
         Route(
             "POST",
             f"/api/v1/escalations/{escalation.id}/resolve",
@@ -376,3 +388,21 @@ def test_hostile_query_parameters_are_refused(
     response = client.get(path.format(person=person_path), params=params, headers=headers)
     _assert_refused(response, (path, params))
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("bad_id", [2**63, 2**31, -1, 0, "1e3", "NaN"])
+def test_no_path_id_gives_a_500(client: TestClient, routes: list[Route], bad_id: object) -> None:
+    """Every route with an id in its path, called with an id no table can hold."""
+    admin = routes[-1].headers
+    document = client.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        if "{" not in path or not path.startswith("/api/v1/"):
+            continue
+        concrete = path
+        while "{" in concrete:
+            start, end = concrete.index("{"), concrete.index("}")
+            concrete = f"{concrete[:start]}{bad_id}{concrete[end + 1 :]}"
+        for method in operations:
+            response = client.request(method.upper(), concrete, json={}, headers=admin)
+            assert response.status_code < 500, (method, path, bad_id, response.status_code)
+            assert response.status_code in (404, 405, 422), (method, path, bad_id)
