@@ -1,7 +1,9 @@
-"""The officer's half of the crisis journey, through the real app with the worker
-embedded: a person writes crisis words on Telegram → the officer gets an e-mail (a real
-SMTP server on loopback) and a Telegram alert (the fake Bot API) that name no one → the
-officer finds it in the queue, acknowledges it and resolves it with an outcome."""
+"""The officer's half of the crisis journey (issue 9's "done when"), through the real app
+with the worker embedded: a person writes crisis words on Telegram → the officer gets an
+e-mail (a real SMTP server on loopback) and a Telegram alert (the fake Bot API) that name
+no one → the officer finds it in the queue and acknowledges it → writes to the person →
+the person answers in their own words → the answer is on the timeline and in the queue as
+a message for the officer → the officer resolves the crisis with an outcome."""
 
 from __future__ import annotations
 
@@ -117,8 +119,55 @@ def test_crisis_on_telegram_reaches_the_officer_by_mail_and_telegram(
 
             base = f"/api/v1/escalations/{item['id']}"
             assert client.post(f"{base}/acknowledge", headers=headers).status_code == 200
+
+            # The officer writes; the person sees it marked as the officer's.
+            written = client.post(
+                f"/api/v1/persons/{person.id}/messages",
+                json={"text": "Я видел ваше сообщение. Можете позвонить мне сегодня?"},
+                headers=headers,
+            )
+            assert written.status_code == 201, written.text
+            _wait(
+                lambda: any(
+                    text.startswith("Ваш куратор: Я видел ваше сообщение")
+                    for text in _texts_to(fake, PERSON_CHAT)
+                ),
+                "the officer's message on the person's phone",
+            )
+            before_reply = len(_texts_to(fake, PERSON_CHAT))
+
+            # The person answers in their own words, with a typo, no button.
+            reply = "ок, позвоню после обеда, спасиба"
+            post_update(client, update("text", chat_id=PERSON_CHAT, text=reply))
+            _wait(
+                lambda: any(
+                    "передал" in text for text in _texts_to(fake, PERSON_CHAT)[before_reply:]
+                ),
+                "the bot saying it was passed on",
+            )
+            timeline = client.get(f"/api/v1/persons/{person.id}/timeline", headers=headers).json()[
+                "items"
+            ]
+            [answer] = [i for i in timeline if i["type"] == "message" and i["body"] == reply]
+            assert answer["direction"] == "in"
+            [passed] = client.get(
+                "/api/v1/escalations",
+                params={"reason": "message_for_officer"},
+                headers=headers,
+            ).json()["items"]
+            assert (passed["severity"], passed["status"]) == ("medium", "open")
+            assert passed["message_id"] == answer["id"]
+            assert passed["alert_status"] == "digest_pending"
+            officer_messages = [
+                i for i in timeline if i["type"] == "message" and i["kind"] == "officer"
+            ]
+            assert [m["sender_user_id"] for m in officer_messages] == [officer_id]
+
             resolved = client.post(
-                f"{base}/resolve", json={"outcome": "contacted_safe"}, headers=headers
+                f"{base}/resolve",
+                json={"outcome": "contacted_safe", "note": "Called back, safe."},
+                headers=headers,
             )
             assert resolved.status_code == 200
             assert resolved.json()["status"] == "resolved"
+            assert resolved.json()["outcome"] == "contacted_safe"
