@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import counselling, housing, work
+from flows import appointments, counselling, housing, work
 from flows.consent import open_privacy
 from flows.language import open_language
 from flows.matching import normalize
 from flows.officer import OFFICER_TOLD, ask_officer
 from flows.steps import FlowSpec, Question, ask_again, state
 from flows.types import IDLE, Choice, FlowContext, FlowResult, Reply
+from flows.understanding import Understanding, understand
 
 NAME = "menu"
 
@@ -32,7 +33,10 @@ MORE_QUESTION = Question(
         Choice("u_help", "choice.help"),
     ),
 )
+# Not understood: said honestly, with the menu (never "thank you" for an unread message).
 FALLBACK = Reply("idle.fallback", choices=MENU_CHOICES)
+GREETING = Reply("idle.greeting", choices=MENU_CHOICES)
+WELCOME = Reply("idle.welcome")
 
 
 def open_menu(resume: dict[str, Any] | None) -> FlowResult:
@@ -50,7 +54,40 @@ def fallback(ctx: FlowContext) -> FlowResult:
         choice = MENU_QUESTION.answer(ctx.input)
         if choice is not None:
             return _chosen(ctx, choice, None)
+        understood = _understood(ctx, understand(ctx.input.text or ""))
+        if understood is not None:
+            return understood
     return FlowResult(replies=(FALLBACK,), state=state(NAME, "choose"))
+
+
+def _understood(ctx: FlowContext, understanding: Understanding) -> FlowResult | None:
+    """Free text read by the language layer (flows/understanding): a request starts its
+    journey ("жить негде" → housing, "мне негде ночевать сегодня" → tonight), a greeting
+    or thanks gets its answer. None when nothing was recognised."""
+    for concept in understanding.intents:
+        match concept:
+            case "request.housing_tonight":
+                return housing.tonight(ctx)
+            case "request.housing":
+                return housing.start(ctx)
+            case "request.work":
+                return work.start(ctx)
+            case "request.religious_counselling" | "request.psychological_support":
+                return counselling.start(ctx)
+            case "request.appointment_question":
+                return appointments.upcoming(ctx)
+            case "request.documents" | "intent.officer":
+                # No partner offers documents yet: the officer helps with them.
+                return FlowResult(replies=(OFFICER_TOLD,), state=IDLE, effects=(ask_officer(),))
+            case "intent.help":
+                return FlowResult(replies=(Reply("help.text"),), state=IDLE)
+            case "intent.menu":
+                return open_menu(None)
+            case "talk.greeting":
+                return FlowResult(replies=(GREETING,), state=state(NAME, "choose"))
+            case "talk.thanks" | "talk.ok":
+                return FlowResult(replies=(WELCOME,), state=IDLE)
+    return None
 
 
 def _step(ctx: FlowContext) -> FlowResult:

@@ -94,7 +94,11 @@ def test_a_correct_transcript_passes() -> None:
             "+= state: idle",
             id="state",
         ),
-        pytest.param(ENROLLMENT + "> yes\n", "+< Thank you! How can I help?", id="missing reply"),
+        pytest.param(
+            ENROLLMENT + "> yes\n",
+            "+< I did not quite understand. How can I help?",
+            id="missing reply",
+        ),
     ],
 )
 def test_a_wrong_transcript_fails_with_a_readable_diff(wrong: str, shown: str) -> None:
