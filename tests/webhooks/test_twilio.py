@@ -269,6 +269,38 @@ def test_an_opted_out_person_is_heard_but_not_answered_until_start(
     assert escalation.status == EscalationStatus.resolved
 
 
+def test_crisis_words_after_stop_still_reach_the_officer(
+    sms_client: TestClient, engine: Engine
+) -> None:
+    _sms_person(engine)
+    say(sms_client, PHONE, "СТОП")
+    for text in ("хочу умереть", "меня избивают"):
+        say(sms_client, PHONE, text)
+    crises = _escalations(engine, "crisis")
+    assert [(e.severity, e.status) for e in crises] == [("critical", "open")] * 2
+    assert all("could not be answered" in e.detail for e in crises)
+    inbound = {m.id: m.body for m in _messages(engine, Direction.inbound)}
+    assert [inbound[e.message_id] for e in crises] == ["хочу умереть", "меня избивают"]
+    # Nothing more by SMS: the number said STOP (only its one confirmation went out).
+    sms_out = [m for m in _messages(engine, Direction.outbound) if m.channel == "sms"]
+    assert len(sms_out) == 1
+
+
+def test_crisis_after_stop_gets_the_safety_message_on_another_channel(
+    sms_client: TestClient, engine: Engine
+) -> None:
+    person, _ = _sms_person(engine)
+    with Session(engine) as session:
+        session.add(ChannelIdentity(person_id=person.id, channel="telegram", address="777001"))
+        session.commit()
+    say(sms_client, PHONE, "STOP")
+    say(sms_client, PHONE, "hochu umeret")
+    [crisis] = _escalations(engine, "crisis")
+    assert crisis.detail.endswith("safety message sent on telegram")
+    telegram = [m for m in _messages(engine, Direction.outbound) if m.channel == "telegram"]
+    assert len(telegram) == 1 and "112" in telegram[0].body
+
+
 def test_help_while_opted_out_gets_one_short_answer(sms_client: TestClient, engine: Engine) -> None:
     _sms_person(engine)
     say(sms_client, PHONE, "стоп")

@@ -5,7 +5,9 @@ Opt-out is the law of the SMS channel, so it is applied before any flow:
   officer (a low "opted_out" escalation) and confirms once. Nothing else goes to that
   number until an opt-in keyword (START, СТАРТ, YES, ДА, ИӘ...): the dispatcher holds back
   anything queued for it (bot/outbox.py), and what the person writes meanwhile is kept for
-  the officer but not answered (HELP excepted, which gets one short answer).
+  the officer but not answered (HELP excepted, which gets one short answer). Crisis words
+  still open the critical escalation at once, and the safety message goes on another
+  channel when one reaches the person.
 - "One confirmation at most": Twilio's own opt-out handling (on by default for long codes,
   or Advanced Opt-Out, which names what it matched in `OptOutType`) already answers its
   keywords; for those we add nothing (TWILIO_HANDLES_OPT_OUT). A repeated STOP gets nothing.
@@ -28,14 +30,18 @@ from bot.core.clock import utcnow
 from bot.core.db import session_scope
 from bot.core.settings import Settings
 from bot.delivery.fallback import KEYWORD_REPLY_KIND
+from bot.delivery.reachability import preferred_identity
 from bot.models import ChannelIdentity, Escalation, Person
 from bot.models.enums import Channel, EscalationStatus
 from bot.pipeline.conversation import as_language
 from bot.pipeline.effects import Target, queue_reply
 from bot.pipeline.escalations import open_escalation
 from bot.pipeline.inbound import InboundMessage, InboundOutcome, insert_inbound, process_inbound
+from bot.pipeline.outreach import start_conversation
+from flows.crisis import detect, safety_reply
 from flows.i18n import translate
 from flows.render import RenderedReply
+from flows.types import FlowContext, FlowResult
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +118,45 @@ def _channel_law(
         return _confirm(
             session, outcome, identity, person, "sms.opted_out_help", twilio_replied, now
         )
-    # Opted out: kept for the officer's timeline, not answered.
+    # Opted out: kept for the officer's timeline, not answered by SMS (the carrier blocks
+    # it until START). Crisis words still reach the officer at once.
+    category = detect(inbound.text) if inbound.kind == "text" else None
+    if category is not None:
+        _crisis_while_opted_out(session, settings, identity, person, category, outcome, now)
     return outcome
+
+
+def _crisis_while_opted_out(
+    session: Session,
+    settings: Settings,
+    identity: ChannelIdentity,
+    person: Person,
+    category: str,
+    outcome: InboundOutcome,
+    now: datetime,
+) -> None:
+    """A person who sent STOP writes crisis words: the critical escalation opens as it would
+    anywhere, and the safety message goes on another channel that still reaches them; the
+    escalation says when none does."""
+    assert person.id is not None
+    other = preferred_identity(session, person.id, exclude_identity_id=identity.id)
+    where = f"safety message sent on {other.channel}" if other else "could not be answered"
+    open_escalation(
+        session,
+        settings,
+        person_id=person.id,
+        reason="crisis",
+        severity="critical",
+        detail=f"{category}; opted out of SMS: {where}",
+        now=now,
+        message_id=outcome.message_id,
+    )
+    if other is not None:
+
+        def safety(ctx: FlowContext) -> FlowResult:
+            return FlowResult(replies=(safety_reply(ctx.deployment),), state=ctx.state)
+
+        start_conversation(session, settings, person, safety, now=now, kind="reply")
 
 
 def mark_opted_out(
