@@ -14,7 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from bot.models import Appointment, Escalation, Person, Referral, User
-from bot.models.enums import AppointmentStatus, PersonStatus, ReferralStatus
+from bot.models.enums import AppointmentStatus, EscalationStatus, PersonStatus, ReferralStatus
 from bot.scheduling.local_time import zone
 from bot.services.persons import scope_clause
 
@@ -58,7 +58,9 @@ def read_today(session: Session, user: User, now: datetime, limit: int = SECTION
     escalations = _scoped(
         select(Escalation, Person.display_name)
         .join(Person, col(Person.id) == col(Escalation.person_id))
-        .where(col(Escalation.is_resolved).is_(False))
+        # By status, not by the queue index's leading column: an officer's few cases are
+        # found from their persons, not by walking every open escalation in queue order.
+        .where(col(Escalation.status) != EscalationStatus.resolved)
         .order_by(col(Escalation.severity_rank), col(Escalation.ack_deadline), col(Escalation.id)),
         user,
     )
