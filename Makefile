@@ -28,10 +28,9 @@ catalogs: $(CATALOGS)
 ## Quiet hours are off here so the demo check-in arrives at any hour (set them to try them).
 run: export QUIET_HOURS_START ?= 0
 run: export QUIET_HOURS_END ?= 0
-run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs
 	$(BIN)/jolserik db upgrade
-	$(BIN)/jolserik demo
+	$(BIN)/jolserik demo --url http://127.0.0.1:$(PORT)
 	$(BIN)/jolserik serve --host 127.0.0.1 --port $(PORT)
 
 ## make test: ruff and mypy, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.

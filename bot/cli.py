@@ -180,12 +180,18 @@ def users_create(
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    url: str = typer.Option(
+        None, help="Where the printed links point (default: PUBLIC_BASE_URL).", show_default=False
+    ),
+) -> None:
     """Seed demo data into an empty database and print how to log in."""
     from bot.core.db import make_engine
     from bot.demo import seed_demo
 
     settings = _settings()
+    if url:
+        settings = settings.model_copy(update={"public_base_url": url.rstrip("/")})
     with _explained(settings.database_url):
         engine = make_engine(settings.database_url)
         try:

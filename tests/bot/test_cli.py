@@ -261,3 +261,9 @@ def test_users_create_with_a_supervisor_and_an_ngo_needs_its_organisation(cli_en
     with Session(engine) as session:
         made = session.exec(select(User).where(User.email == "o@example.kz")).one()
     assert made.supervisor_id == boss_id
+
+
+def test_demo_prints_its_links_under_the_given_url(cli_env):
+    result = CliRunner().invoke(app, ["demo", "--url", "http://127.0.0.1:8123/"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/simulator" in result.output
