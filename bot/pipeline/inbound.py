@@ -12,7 +12,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, func, select
 
 import flows
-from bot.channels.sms.strangers import sms_invite_code, stranger_may_get_reply
+from bot.channels.sms.strangers import (
+    STRANGER_CRISIS_KIND,
+    sms_invite_code,
+    stranger_may_get_reply,
+)
 from bot.core.clock import utcnow
 from bot.core.db import session_scope
 from bot.core.settings import Settings
@@ -21,6 +25,7 @@ from bot.models.enums import Direction, MessageStatus
 from bot.pipeline.context import build_context
 from bot.pipeline.conversation import as_language
 from bot.pipeline.effects import Target, apply_flow_result, queue_reply
+from flows import crisis
 from flows.render import render_reply
 from flows.types import InviteCheck, Language, Reply, UserInput
 
@@ -135,6 +140,9 @@ def _process(
         invite = _check_invite(session, sms_code or inbound.text, now)
         if invite is not None and invite.status != "valid":
             message.kind = BAD_CODE_KIND  # counted by _codes_throttled
+        if stranger_replies_per_day is not None and crisis.detect(inbound.text) is not None:
+            message.kind = STRANGER_CRISIS_KIND  # counted by stranger_may_get_reply
+            session.flush()
         if (
             stranger_replies_per_day is not None
             and (invite is None or invite.status != "valid")

@@ -199,6 +199,29 @@ def test_crisis_words_from_an_unknown_number_are_answered_past_the_budget(
     assert safety and all("112" in reply.body for reply in safety)  # with the hotlines
 
 
+def test_ten_crisis_texts_from_an_unknown_number_get_one_safety_message_an_hour(
+    sms_client: TestClient, engine: Engine
+) -> None:
+    # A public number is a target for SMS pumping: crisis words must not become a way to
+    # make the service send many messages. Every text is kept.
+    for n in range(10):
+        say(sms_client, STRANGER, f"я хочу умереть {n}")
+    replies = [m for m in _messages(engine, Direction.outbound) if m.address == STRANGER]
+    inbound = [m for m in _messages(engine, Direction.inbound) if m.address == STRANGER]
+    assert len(inbound) == 10 and {m.kind for m in inbound} == {"crisis"}
+    assert replies and all("112" in m.body for m in replies)
+    assert len(replies) <= 2  # one safety message (with its second-language line at most)
+    first_batch = len(replies)
+    with Session(engine) as session:  # an hour later, the next one is answered again
+        for message in session.exec(select(Message).where(Message.address == STRANGER)):
+            message.created_at = message.created_at - timedelta(hours=1, minutes=1)
+            session.add(message)
+        session.commit()
+    say(sms_client, STRANGER, "я хочу умереть")
+    replies = [m for m in _messages(engine, Direction.outbound) if m.address == STRANGER]
+    assert len(replies) == 2 * first_batch
+
+
 def test_an_unknown_number_that_said_stop_gets_nothing_any_more(
     sms_client: TestClient, engine: Engine
 ) -> None:

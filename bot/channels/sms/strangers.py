@@ -20,6 +20,8 @@ from flows import crisis
 STRANGER_REPLIES_PER_DAY = 1
 STRANGER_WINDOW = timedelta(hours=24)
 OPT_OUT_KIND = "opt_out"  # an inbound opt-out keyword, as stored
+STRANGER_CRISIS_KIND = "crisis"  # an unknown number's crisis words, as stored
+SAFETY_REPLY_EVERY = timedelta(hours=1)
 
 
 def sms_invite_code(
@@ -56,9 +58,20 @@ def stranger_may_get_reply(
     """Whether an unknown sender may be answered now: never after they opted out, and at
     most `per_day` replies in a rolling day. Both read the (channel, address, id) index.
 
-    Crisis words always get the safety message: a life outweighs the cost of an SMS."""
+    Crisis words get the safety message, whatever the budget (a life outweighs the cost of
+    an SMS), but at most once an hour per number: ten crisis texts must not buy twenty
+    replies (the inbound ones are kept as STRANGER_CRISIS_KIND and counted here)."""
     if crisis.detect(text) is not None:
-        return True
+        recent = session.exec(
+            select(func.count(col(Message.id))).where(
+                Message.channel == channel,
+                Message.address == address,
+                Message.direction == Direction.inbound,
+                Message.kind == STRANGER_CRISIS_KIND,
+                col(Message.created_at) >= now - SAFETY_REPLY_EVERY,
+            )
+        ).one()
+        return recent <= 1  # the message being answered is one of them
     opted_out = session.exec(
         select(Message.id)
         .where(
