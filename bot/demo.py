@@ -20,21 +20,72 @@ DEMO_ADMIN_EMAIL = "admin@demo.jolserik.kz"
 DEMO_PARTNER_EMAIL = "partner@demo.jolserik.kz"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (development only; refused in production)
 
-# (name, kind, region, phone). Kinds are what the journeys look for: employment and
-# job_counselling (work), housing and shelter (housing), counselling.
+# (name, services, regions, languages, phone, address, hours). Services are what the
+# journeys look for: employment (work), housing and shelter (housing), religious
+# counselling and psychological support (counselling). No regions: serves everywhere.
 ORGANISATIONS = [
-    ("Жол Ашық — employment centre", "employment", "Karaganda", "+77212000101"),
-    ("Шаңырақ — housing support", "housing", "Karaganda", "+77212000102"),
-    ("Сенім — counselling (theologian and psychologist)", "counselling", "Karaganda", None),
-    ("Night shelter on Erubaev St.", "shelter", "Karaganda", "+77212000104"),
-    ("Career guidance centre", "job_counselling", None, "+77172000105"),
+    (
+        "Жол Ашық",
+        ["employment"],
+        ["Karaganda"],
+        ["ru", "kk"],
+        "+77212000101",
+        "ул. Бухар-Жырау, 45, Караганда",
+        "Пн–Пт 9:00–18:00",
+    ),
+    ("Шаңырақ", ["housing"], ["Karaganda"], ["ru", "kk"], "+77212000102", None, None),
+    (
+        "Сенім",
+        ["religious_counselling", "psychological_support"],
+        ["Karaganda"],
+        ["ru", "kk", "en"],
+        None,
+        None,
+        None,
+    ),
+    ("Түнгі баспана", ["shelter"], ["Karaganda"], ["ru", "kk"], "+77212000104", None, "24/7"),
+    ("Career Guidance Centre", ["employment"], [], ["ru", "en"], "+77172000105", None, None),
 ]
+
+
+def _texts(ru: str, kk: str, en: str) -> dict[str, str]:
+    return {"ru": ru, "kk": kk, "en": en}
+
+
 # (organisation index, title, field, region); fields are the work journey's canonical ones.
 OPPORTUNITIES = [
-    (0, "Warehouse assistant", "logistics", "Karaganda"),
-    (0, "Welder's helper, training on the job", "construction", "Karaganda"),
-    (0, "Bakery shift worker", "food", "Karaganda"),
-    (0, "Courier (bicycle provided)", "logistics", "Astana"),
+    (
+        0,
+        _texts("Помощник на складе", "Қойма көмекшісі", "Warehouse assistant"),
+        "logistics",
+        "Karaganda",
+    ),
+    (
+        0,
+        _texts(
+            "Помощник сварщика, обучение на месте",
+            "Дәнекерлеуші көмекшісі, жұмыс орнында оқыту",
+            "Welder's helper, training on the job",
+        ),
+        "construction",
+        "Karaganda",
+    ),
+    (
+        0,
+        _texts("Пекарь, сменная работа", "Наубайшы, ауысымды жұмыс", "Bakery shift worker"),
+        "food",
+        "Karaganda",
+    ),
+    (
+        0,
+        _texts(
+            "Курьер (велосипед выдаётся)",
+            "Курьер (велосипед беріледі)",
+            "Courier (bicycle provided)",
+        ),
+        "logistics",
+        "Astana",
+    ),
 ]
 PEOPLE = [
     ("Айдос", "ru", SupervisionLevel.high),
@@ -96,8 +147,16 @@ def _seed(session: Session) -> None:
         full_name="Demo Admin",
     )
     organisations = [
-        Organisation(name=name, kind=kind, region=region, contact_phone=phone)
-        for name, kind, region, phone in ORGANISATIONS
+        Organisation(
+            name=name,
+            services=services,
+            regions=regions,
+            languages=languages,
+            contact_phone=phone,
+            address=address,
+            opening_hours=hours,
+        )
+        for name, services, regions, languages, phone, address, hours in ORGANISATIONS
     ]
     session.add_all(organisations)
     session.flush()
@@ -113,6 +172,7 @@ def _seed(session: Session) -> None:
         session.add(
             Opportunity(
                 organisation_id=organisations[org_index].id,  # type: ignore[arg-type]
+                kind="employment",
                 title=title,
                 field=field,
                 region=region,

@@ -37,6 +37,12 @@ NO_PARTNER_QUESTION = Question(
 CONFIDENTIAL = Reply("counselling.confidential")
 
 WHO = {"k_theologian": "theologian", "k_psychologist": "psychologist", "k_both": "both"}
+# The partner services that can answer each wish.
+SERVICES = {
+    "theologian": ("religious_counselling",),
+    "psychologist": ("psychological_support",),
+    "both": ("psychological_support", "religious_counselling"),
+}
 HOW = {"k_in_person": "in person", "k_phone": "phone", "k_chat": "chat"}
 
 
@@ -75,12 +81,14 @@ def _how(ctx: FlowContext) -> FlowResult:
     # Plain data for the partner: what kind of counsellor, and how to meet. Never words
     # the person wrote.
     note = f"{who if who in WHO.values() else 'any'}; {HOW[answer]}"
-    partner = sharing.first_partner(ctx, "counselling")
+    service = SERVICES.get(who, SERVICES["both"]) if isinstance(who, str) else SERVICES["both"]
+    partner = sharing.first_partner(ctx, *service)
     if partner is None:
         return FlowResult(
             replies=(NO_PARTNER_QUESTION.reply(),), state=state(NAME, "no_partner", note=note)
         )
-    return sharing.ask(NAME, partner, "counselling", note=note, before=(CONFIDENTIAL,))
+    kind = next(s for s in service if s in partner.services)
+    return sharing.ask(NAME, partner, kind, note=note, before=(CONFIDENTIAL,))
 
 
 def _no_partner(ctx: FlowContext) -> FlowResult:

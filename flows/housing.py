@@ -64,7 +64,9 @@ def _when(ctx: FlowContext) -> FlowResult:
 
 def tonight(ctx: FlowContext) -> FlowResult:
     shelters = [
-        org for org in ctx.directory.organisations if org.kind == "shelter" and org.contact_phone
+        org
+        for org in ctx.directory.organisations
+        if "shelter" in org.services and org.contact_phone and org.in_region
     ][:MAX_SHELTERS]
     if shelters:
         contacts = "\n".join(f"{org.name[:40]}: {org.contact_phone}" for org in shelters)

@@ -19,7 +19,19 @@ from flows.types import (
 
 STEP = "share"
 SHARED_FIELDS = ("name", "phone")
-REFERRAL_KINDS = frozenset({"employment", "housing", "counselling", "job_counselling"})
+# The services a journey may refer to (the partner directory's service names).
+REFERRAL_KINDS = frozenset(
+    {
+        "employment",
+        "housing",
+        "shelter",
+        "religious_counselling",
+        "psychological_support",
+        "legal_aid",
+        "documents",
+        "other",
+    }
+)
 NAME_CHARS = 60
 
 SHARE_QUESTION = Question(
@@ -30,10 +42,13 @@ SHARE_QUESTION = Question(
 NOT_NOW = Reply("common.not_now")
 
 
-def first_partner(ctx: FlowContext, kind: str) -> OrganisationInfo | None:
-    """The first organisation of this kind the bot loaded for the person (their region
-    first)."""
-    return next((org for org in ctx.directory.organisations if org.kind == kind), None)
+def first_partner(ctx: FlowContext, *services: str) -> OrganisationInfo | None:
+    """The first organisation offering one of these services that the bot loaded for the
+    person (those serving their region first)."""
+    return next(
+        (org for org in ctx.directory.organisations if set(services) & set(org.services)),
+        None,
+    )
 
 
 def ask(

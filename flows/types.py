@@ -117,20 +117,33 @@ class OrganisationInfo:
 
     id: int
     name: str
-    kind: str  # employment | housing | shelter | counselling | job_counselling | other
-    region: str | None = None
+    # What it offers: employment | housing | shelter | religious_counselling |
+    # psychological_support | legal_aid | documents | other
+    services: tuple[str, ...] = ()
     contact_phone: str | None = None
+    # False when it serves other regions only: the person is told it is elsewhere.
+    in_region: bool = True
+    # Shown only once the person agreed to be referred there.
+    address: str | None = None
+    opening_hours: str | None = None
 
 
 @dataclass(frozen=True)
 class OpportunityInfo:
+    """An open opening, its texts already in the person's language (the bot leaves out
+    any opening that has no title in it)."""
+
     id: int
     organisation_id: int
     organisation_name: str
     title: str
-    field: str
+    kind: str = "employment"
+    field: str = ""
     region: str | None = None
     description: str = ""
+    how_to_apply: str = ""
+    # In another region than the person's: said on the card.
+    elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,7 +236,7 @@ class CreateReferral:
     """The person asked to be put in touch and agreed to share `shared_fields` (e.g.
     ("name", "phone")) with this organisation."""
 
-    kind: str  # employment | housing | counselling | job_counselling
+    kind: str  # a service: employment | housing | religious_counselling | ...
     organisation_id: int
     opportunity_id: int | None = None
     shared_fields: tuple[str, ...] = ("name",)

@@ -77,10 +77,19 @@ def matching(ctx: FlowContext, field: str) -> list[OpportunityInfo]:
     found = [
         item
         for item in ctx.directory.opportunities
-        if field == ANY_FIELD or item.field.casefold() == field
+        if item.kind == "employment" and (field == ANY_FIELD or item.field.casefold() == field)
     ]
     found.sort(key=lambda item: region is not None and item.region != region)
     return found[:MAX_SHOWN]
+
+
+def job_counselling_partner(ctx: FlowContext) -> OrganisationInfo | None:
+    """Who helps when no opening fits: an employment partner that posts no openings of its
+    own (a job centre rather than an employer) first, else any employment partner."""
+    employers = {item.organisation_id for item in ctx.directory.opportunities}
+    partners = [org for org in ctx.directory.organisations if "employment" in org.services]
+    partners.sort(key=lambda org: (org.id in employers, not org.in_region))
+    return partners[0] if partners else None
 
 
 def _step(ctx: FlowContext) -> FlowResult:
@@ -142,7 +151,7 @@ def _offer(ctx: FlowContext) -> FlowResult:
         current = by_id.get(ids[index]) if index < len(ids) else None
         if current is None:  # filled or withdrawn since it was shown
             return _no_match(ctx, field, gone=True)
-        employer = OrganisationInfo(current.organisation_id, current.organisation_name, "other")
+        employer = OrganisationInfo(current.organisation_id, current.organisation_name)
         return sharing.ask(NAME, employer, "employment", opportunity_id=current.id)
     if answer == "w_next":
         for later in range(index + 1, len(ids)):
@@ -166,7 +175,7 @@ def _position(data: dict) -> tuple[str, list[int], int]:
 
 
 def _no_match(ctx: FlowContext, field: str, *, gone: bool = False) -> FlowResult:
-    partner = sharing.first_partner(ctx, "job_counselling")
+    partner = job_counselling_partner(ctx)
     question = NOTHING_QUESTION if partner else NOTHING_NO_PARTNER_QUESTION
     step = "nothing" if partner else "nothing_officer"
     before = (Reply("work.gone"),) if gone else ()
@@ -184,9 +193,9 @@ def _nothing(ctx: FlowContext) -> FlowResult:
         return FlowResult(
             replies=(Reply("officer.request_noted"),), state=IDLE, effects=(escalation,)
         )
-    partner = sharing.first_partner(ctx, "job_counselling")
+    partner = job_counselling_partner(ctx)
     if answer == "w_jc" and partner is not None:
-        return sharing.ask(NAME, partner, "job_counselling", note=field)
+        return sharing.ask(NAME, partner, "employment", note=f"job counselling; {field}")
     return FlowResult(replies=(sharing.NOT_NOW,), state=IDLE)
 
 

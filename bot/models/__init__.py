@@ -11,9 +11,10 @@ from bot.models.message import Message
 from bot.models.note import Note
 from bot.models.organisation import Opportunity, Organisation
 from bot.models.person import ConsentRecord, Person
-from bot.models.referral import Referral
+from bot.models.referral import Referral, ReferralEvent
 from bot.models.session import LoginAttempt, RefreshToken
 from bot.models.user import User
+from bot.models.webhook import WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "Appointment",
@@ -31,6 +32,9 @@ __all__ = [
     "Organisation",
     "Person",
     "Referral",
+    "ReferralEvent",
     "RefreshToken",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

@@ -52,3 +52,7 @@ def timestamp_field(*, index: bool = False) -> Any:
 
 def json_field() -> Any:
     return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def json_list_field() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -87,8 +87,30 @@ class ReferralStatus(StrEnum):
     sent = "sent"
     accepted = "accepted"
     declined = "declined"
+    in_progress = "in_progress"
     completed = "completed"
     cancelled = "cancelled"
+
+
+class Service(StrEnum):
+    """What a partner organisation offers; an opportunity and a referral are of one."""
+
+    employment = "employment"
+    housing = "housing"
+    shelter = "shelter"
+    religious_counselling = "religious_counselling"
+    psychological_support = "psychological_support"
+    legal_aid = "legal_aid"
+    documents = "documents"
+    other = "other"
+
+
+class DeliveryStatus(StrEnum):
+    """A webhook delivery to a partner: retried until delivered or given up."""
+
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"  # gave up: 24 h of failures, or the partner answered 410
 
 
 class AppointmentStatus(StrEnum):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, literal
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from bot.core.clock import as_utc
 from bot.core.settings import Settings
@@ -14,12 +13,11 @@ from bot.models import (
     Appointment,
     CheckIn,
     ConversationState,
-    Opportunity,
-    Organisation,
     Person,
 )
-from bot.models.enums import CheckInStatus, OpportunityStatus
+from bot.models.enums import CheckInStatus
 from bot.pipeline.conversation import as_language, load_state, person_snapshot
+from bot.pipeline.directory import load_directory
 from bot.scheduling.local_time import format_local
 from bot.services.appointments import ACTIVE_STATUSES as ACTIVE_APPOINTMENTS
 from flows.types import (
@@ -31,8 +29,6 @@ from flows.types import (
     Hotline,
     InviteCheck,
     Language,
-    OpportunityInfo,
-    OrganisationInfo,
     UserInput,
 )
 
@@ -42,70 +38,6 @@ def deployment(settings: Settings) -> Deployment:
         hotlines=tuple(
             Hotline(f"hotline.{name}", number) for name, number in settings.hotline_pairs
         )
-    )
-
-
-def load_directory(session: Session, region: str | None, limit: int) -> Directory:
-    """Active partners and open opportunities, those in the person's region first.
-
-    Bounded by `limit` each, so a large partner network never makes a step slow."""
-    # Up to `limit` partners of each kind (a shelter must not be crowded out by employers),
-    # those in the person's region first, then those serving everywhere (no region).
-    in_region = col(Organisation.region) == region if region else literal(False)
-    rank = (
-        func.row_number()
-        .over(partition_by=Organisation.kind, order_by=(in_region.desc(), col(Organisation.id)))
-        .label("rank")
-    )
-    ranked = select(col(Organisation.id), rank).where(col(Organisation.is_active).is_(True))
-    if region:
-        ranked = ranked.where(or_(in_region, col(Organisation.region).is_(None)))
-    ranked_sub = ranked.subquery()
-    organisations = session.exec(
-        select(Organisation)
-        .join(ranked_sub, ranked_sub.c.id == Organisation.id)
-        .where(ranked_sub.c.rank <= limit)
-        .order_by(col(Organisation.kind), ranked_sub.c.rank)
-    ).all()
-    names = {org.id: org.name for org in organisations}
-    opp_query = (
-        select(Opportunity, Organisation.name)
-        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
-        .where(
-            Opportunity.status == OpportunityStatus.open,
-            col(Organisation.is_active).is_(True),
-        )
-    )
-    if region:
-        opp_query = opp_query.order_by(
-            (col(Opportunity.region) == region).desc(), col(Opportunity.id)
-        )
-    else:
-        opp_query = opp_query.order_by(col(Opportunity.id))
-    opportunities = session.exec(opp_query.limit(limit)).all()
-    return Directory(
-        organisations=tuple(
-            OrganisationInfo(
-                id=org.id,  # type: ignore[arg-type]
-                name=org.name,
-                kind=org.kind,
-                region=org.region,
-                contact_phone=org.contact_phone,
-            )
-            for org in organisations
-        ),
-        opportunities=tuple(
-            OpportunityInfo(
-                id=opp.id,  # type: ignore[arg-type]
-                organisation_id=opp.organisation_id,
-                organisation_name=names.get(opp.organisation_id, org_name),
-                title=opp.title,
-                field=opp.field,
-                region=opp.region,
-                description=opp.description,
-            )
-            for opp, org_name in opportunities
-        ),
     )
 
 
@@ -161,7 +93,13 @@ def build_context(
         language=as_language(person.language, language),
         invite=invite,
         directory=(
-            load_directory(session, person.region, settings.directory_limit)
+            load_directory(
+                session,
+                person.region,
+                as_language(person.language, language),
+                settings.directory_limit,
+                now,
+            )
             if answering
             else Directory()
         ),

@@ -26,7 +26,8 @@ S = ReferralStatus
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.proposed: frozenset({S.sent, S.accepted, S.declined, S.cancelled}),
     S.sent: frozenset({S.accepted, S.declined, S.cancelled}),
-    S.accepted: frozenset({S.completed, S.declined, S.cancelled}),
+    S.accepted: frozenset({S.in_progress, S.completed, S.declined, S.cancelled}),
+    S.in_progress: frozenset({S.completed, S.cancelled}),
     S.declined: frozenset(),
     S.completed: frozenset(),
     S.cancelled: frozenset(),

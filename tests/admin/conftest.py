@@ -31,7 +31,7 @@ def make_user(engine: Engine) -> MakeUser:
         with session_scope(engine) as session:
             if role == "ngo" and organisation_id is None:
                 # An NGO account belongs to an organisation; tests that do not care get one.
-                organisation = Organisation(name=f"Partner of {email}", kind="employment")
+                organisation = Organisation(name=f"Partner of {email}", services=["employment"])
                 session.add(organisation)
                 session.flush()
                 organisation_id = organisation.id

@@ -133,7 +133,7 @@ def _records_other_helpers_write(engine, person_id: int, code: str) -> None:
             detail={"fields": ["display_name"], "old": NAME, "phone": PHONE_FORMATS[0], "n": 2},
         )
     with session_scope(engine) as session:
-        organisation = Organisation(name="Partner", kind="housing")
+        organisation = Organisation(name="Partner", services=["housing"])
         session.add(organisation)
         session.flush()
         session.add(

@@ -111,7 +111,7 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
     officer = login("officer@example.org")
     person, _ = make_enrolled(engine, officer_id=officer_id, display_name="Existing")
     with Session(engine, expire_on_commit=False) as session:
-        org = Organisation(name="NGO", kind="housing")
+        org = Organisation(name="NGO", services=["housing"])
         session.add(org)
         session.flush()
         referral = Referral(

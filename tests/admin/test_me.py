@@ -174,7 +174,7 @@ def test_every_role_has_a_profile(client: TestClient, make_user: MakeUser, engin
     from bot.models import Organisation
 
     with session_scope(engine) as session:
-        organisation = Organisation(name="Partner", kind="jobs")
+        organisation = Organisation(name="Partner", services=["employment"])
         session.add(organisation)
         session.flush()
         organisation_id = organisation.id

@@ -169,7 +169,7 @@ def test_admin_assigns_to_any_caseworker(
     officer_id = make_user("officer@example.org")
     disabled = make_user("disabled@example.org", is_active=False)
     with session_scope(engine) as session:
-        organisation = Organisation(name="NGO", kind="housing")
+        organisation = Organisation(name="NGO", services=["housing"])
         session.add(organisation)
         session.flush()
         organisation_id = organisation.id
@@ -192,7 +192,7 @@ def test_ngo_accounts_are_forbidden(
 ) -> None:
     person = enroll(client, officer["headers"])
     with session_scope(engine) as session:
-        organisation = Organisation(name="NGO", kind="housing")
+        organisation = Organisation(name="NGO", services=["housing"])
         session.add(organisation)
         session.flush()
         organisation_id = organisation.id

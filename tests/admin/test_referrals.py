@@ -12,7 +12,7 @@ from tests.factories import make_enrolled
 
 def _org(engine, name: str) -> int:
     with Session(engine, expire_on_commit=False) as session:
-        org = Organisation(name=name, kind="employment", region="Karaganda")
+        org = Organisation(name=name, services=["employment"], regions=["Karaganda"])
         session.add(org)
         session.commit()
         return org.id

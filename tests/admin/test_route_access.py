@@ -68,7 +68,7 @@ def call(client: TestClient, method: str, url: str, headers: dict[str, str]) -> 
 @pytest.fixture
 def tokens(client: TestClient, engine: Engine, make_user: MakeUser, login: Login) -> dict[str, Any]:
     with session_scope(engine) as session:
-        organisation = Organisation(name="Route Check NGO", kind="housing")
+        organisation = Organisation(name="Route Check NGO", services=["housing"])
         session.add(organisation)
         session.flush()
         organisation_id = organisation.id

@@ -67,7 +67,7 @@ def test_each_section_in_scope_and_order(client, engine, officer, make_user):
     _escalation(engine, mine.id, "high", 1, timedelta(hours=1), EscalationStatus.resolved)
     _escalation(engine, theirs.id, "critical", 0, timedelta(minutes=5))
     with Session(engine) as session:
-        org = Organisation(name="Partner", kind="housing")
+        org = Organisation(name="Partner", services=["housing"])
         session.add(org)
         session.flush()
         session.add(

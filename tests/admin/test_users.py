@@ -41,7 +41,7 @@ def admin(make_user: MakeUser, login: Login) -> dict[str, Any]:
 @pytest.fixture
 def organisation_id(engine: Engine) -> int:
     with session_scope(engine) as session:
-        organisation = Organisation(name="Shanyrak", kind="housing")
+        organisation = Organisation(name="Shanyrak", services=["housing"])
         session.add(organisation)
         session.flush()
         assert organisation.id is not None

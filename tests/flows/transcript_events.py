@@ -27,13 +27,13 @@ Start = Callable[[FlowContext], FlowResult]
 
 KARAGANDA = "Karaganda"
 _ORGANISATIONS = (
-    OrganisationInfo(1, "ТОО Курылыс Сервис", "employment", KARAGANDA),
-    OrganisationInfo(2, "Кафе Достар", "employment", KARAGANDA),
-    OrganisationInfo(3, "Центр занятости", "job_counselling", KARAGANDA, "+7 721 250 00 00"),
-    OrganisationInfo(4, "Приют Умит", "shelter", KARAGANDA, "+7 701 555 11 22"),
-    OrganisationInfo(5, "Кризисный центр Жан", "shelter", KARAGANDA, "+7 702 333 44 55"),
-    OrganisationInfo(6, "Фонд Баспана", "housing", KARAGANDA),
-    OrganisationInfo(7, "Центр Сенім", "counselling", KARAGANDA),
+    OrganisationInfo(1, "ТОО Курылыс Сервис", ("employment",)),
+    OrganisationInfo(2, "Кафе Достар", ("employment",)),
+    OrganisationInfo(3, "Центр занятости", ("employment",), "+7 721 250 00 00"),
+    OrganisationInfo(4, "Приют Умит", ("shelter",), "+7 701 555 11 22"),
+    OrganisationInfo(5, "Кризисный центр Жан", ("shelter",), "+7 702 333 44 55"),
+    OrganisationInfo(6, "Фонд Баспана", ("housing",)),
+    OrganisationInfo(7, "Центр Сенім", ("religious_counselling", "psychological_support")),
 )
 _OPPORTUNITIES = (
     OpportunityInfo(
@@ -41,13 +41,20 @@ _OPPORTUNITIES = (
         1,
         "ТОО Курылыс Сервис",
         "Подсобный рабочий",
-        "construction",
-        "Temirtau",
-        "Полный день, обучение на месте",
+        field="construction",
+        region="Temirtau",
+        description="Полный день, обучение на месте",
+        elsewhere=True,
     ),
-    OpportunityInfo(102, 1, "ТОО Курылыс Сервис", "Маляр", "construction", KARAGANDA),
+    OpportunityInfo(102, 1, "ТОО Курылыс Сервис", "Маляр", field="construction", region=KARAGANDA),
     OpportunityInfo(
-        103, 2, "Кафе Достар", "Помощник повара", "food", KARAGANDA, "Смены 2/2, питание"
+        103,
+        2,
+        "Кафе Достар",
+        "Помощник повара",
+        field="food",
+        region=KARAGANDA,
+        description="Смены 2/2, питание",
     ),
 )
 DIRECTORIES = {

@@ -66,7 +66,9 @@ def say(engine, settings):
 def _partners(engine) -> dict[str, int]:
     with Session(engine, expire_on_commit=False) as session:
         orgs = {
-            kind: Organisation(name=name, kind=kind, region="Karaganda", contact_phone=phone)
+            kind: Organisation(
+                name=name, services=[kind], regions=["Karaganda"], contact_phone=phone
+            )
             for kind, name, phone in (
                 ("employment", "Жол Ашық", "+77212000101"),
                 ("shelter", "Night shelter", "+77212000104"),
@@ -78,7 +80,8 @@ def _partners(engine) -> dict[str, int]:
         session.add(
             Opportunity(
                 organisation_id=orgs["employment"].id,
-                title="Warehouse assistant",
+                kind="employment",
+                title={"ru": "Помощник на складе", "en": "Warehouse assistant"},
                 field="logistics",
                 region="Karaganda",
             )

@@ -79,7 +79,7 @@ def test_refuses_a_duplicate_email_in_any_case(engine: Engine) -> None:
 
 def test_ngo_user_with_an_organisation(engine: Engine) -> None:
     with session_scope(engine) as session:
-        organisation = Organisation(name="Shanyrak", kind="housing")
+        organisation = Organisation(name="Shanyrak", services=["housing"])
         session.add(organisation)
         session.flush()
         user = create_user(

@@ -31,7 +31,7 @@ def _staff(engine: Engine, email: str = "officer@example.org", role: str = "offi
     with session_scope(engine) as session:
         organisation_id = None
         if role == "ngo":  # an NGO account belongs to an organisation
-            organisation = Organisation(name="Partner", kind="employment")
+            organisation = Organisation(name="Partner", services=["employment"])
             session.add(organisation)
             session.flush()
             organisation_id = organisation.id

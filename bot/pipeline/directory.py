@@ -1,0 +1,136 @@
+"""What partners offer a person, as the journeys read it: active organisations and the
+openings still open, not full and not past their closing time, those in the person's
+region first, every text in the person's language or left out.
+
+A deployment has hundreds of partners and openings, not millions: the rows are read with
+two bounded queries and ranked here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
+
+from bot.models import Opportunity, Organisation, Referral
+from bot.models.enums import OpportunityStatus, ReferralStatus
+from flows.types import Directory, Language, OpportunityInfo, OrganisationInfo
+
+# Referrals holding a place of an opening with a capacity.
+HOLDS_A_PLACE = (ReferralStatus.accepted, ReferralStatus.in_progress, ReferralStatus.completed)
+# Read at most this many rows of each: enough for any real directory, bounded for a step.
+MAX_ROWS = 2000
+
+
+def serves(organisation: Organisation, region: str | None) -> bool:
+    return not organisation.regions or region is None or region in organisation.regions
+
+
+def localized(texts: object, language: Language) -> str:
+    """The text in `language`, or "" (never another language's text)."""
+    if not isinstance(texts, dict):
+        return ""
+    value = texts.get(language)
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def places_taken(session: Session, opportunity_ids: list[int]) -> dict[int, int]:
+    if not opportunity_ids:
+        return {}
+    rows = session.exec(
+        select(Referral.opportunity_id, func.count())
+        .where(
+            col(Referral.opportunity_id).in_(opportunity_ids),
+            col(Referral.status).in_(HOLDS_A_PLACE),
+        )
+        .group_by(col(Referral.opportunity_id))
+    ).all()
+    return {opp_id: count for opp_id, count in rows if opp_id is not None}
+
+
+def is_offered(opportunity: Opportunity, taken: int, now: datetime) -> bool:
+    """Open, not past its closing time and not full: only then may a person see it."""
+    if opportunity.status != OpportunityStatus.open:
+        return False
+    if opportunity.closes_at is not None and opportunity.closes_at <= now:
+        return False
+    return opportunity.capacity is None or taken < opportunity.capacity
+
+
+def load_directory(
+    session: Session, region: str | None, language: Language, limit: int, now: datetime
+) -> Directory:
+    organisations = session.exec(
+        select(Organisation)
+        .where(col(Organisation.is_active).is_(True))
+        .order_by(col(Organisation.id))
+        .limit(MAX_ROWS)
+    ).all()
+    by_id = {org.id: org for org in organisations}
+    # Those serving the person's region (or every region) first, then those speaking
+    # the person's language; a partner elsewhere is still listed, marked as such.
+    ranked = sorted(
+        organisations,
+        key=lambda org: (
+            not serves(org, region),
+            bool(org.languages) and language not in org.languages,
+        ),
+    )
+    per_service: dict[str, int] = {}
+    chosen: list[OrganisationInfo] = []
+    for org in ranked:
+        wanted = [s for s in org.services if per_service.get(s, 0) < limit]
+        if not wanted:
+            continue
+        for service in wanted:
+            per_service[service] = per_service.get(service, 0) + 1
+        chosen.append(
+            OrganisationInfo(
+                id=org.id,  # type: ignore[arg-type]
+                name=org.name,
+                services=tuple(org.services),
+                contact_phone=org.contact_phone,
+                in_region=serves(org, region),
+                address=org.address,
+                opening_hours=org.opening_hours,
+            )
+        )
+    opportunities = session.exec(
+        select(Opportunity)
+        .where(
+            Opportunity.status == OpportunityStatus.open,
+            col(Opportunity.organisation_id).in_(list(by_id)),
+            or_(col(Opportunity.closes_at).is_(None), col(Opportunity.closes_at) > now),
+        )
+        .order_by(col(Opportunity.id))
+        .limit(MAX_ROWS)
+    ).all()
+    taken = places_taken(
+        session,
+        [opp.id for opp in opportunities if opp.capacity is not None],  # type: ignore[misc]
+    )
+    offered = [
+        opp
+        for opp in opportunities
+        if is_offered(opp, taken.get(opp.id, 0), now) and localized(opp.title, language)  # type: ignore[arg-type]
+    ]
+    offered.sort(key=lambda opp: region is not None and opp.region not in (None, region))
+    return Directory(
+        organisations=tuple(chosen),
+        opportunities=tuple(
+            OpportunityInfo(
+                id=opp.id,  # type: ignore[arg-type]
+                organisation_id=opp.organisation_id,
+                organisation_name=by_id[opp.organisation_id].name,
+                title=localized(opp.title, language),
+                kind=opp.kind,
+                field=opp.field,
+                region=opp.region,
+                description=localized(opp.description, language),
+                how_to_apply=localized(opp.how_to_apply, language),
+                elsewhere=region is not None and opp.region not in (None, region),
+            )
+            for opp in offered[:limit]
+        ),
+    )
