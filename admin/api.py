@@ -7,6 +7,7 @@ from admin.appointments import views as appointments
 from admin.audit import views as audit
 from admin.escalations import views as escalations
 from admin.me import views as me
+from admin.partner_webhooks import views as partner_webhooks
 from admin.persons import case as cases
 from admin.persons import data_rights, notes
 from admin.persons import messages as person_messages
@@ -33,3 +34,4 @@ router.include_router(me.router)
 router.include_router(notes.router)
 router.include_router(cases.router)
 router.include_router(today.router)
+router.include_router(partner_webhooks.router)

@@ -55,7 +55,13 @@ STAFF_KEYS = frozenset(
         "staff.chat_reply",
     }
 )
-BOT_KEYS = BOT_KEYS | SMS_KEYS | STAFF_KEYS
+# E-mails to partner organisations about referrals (bot/services/partner_notices.py).
+PARTNER_KEYS = frozenset(
+    f"partner.{event}.{part}"
+    for event in ("created", "cancelled", "reminder")
+    for part in ("subject", "body")
+)
+BOT_KEYS = BOT_KEYS | SMS_KEYS | STAFF_KEYS | PARTNER_KEYS
 
 
 def catalog_path(language: str) -> Path:

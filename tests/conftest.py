@@ -56,6 +56,14 @@ def settings(database_url: str, engine: Engine) -> Settings:
 
 
 @pytest.fixture
+def partner_settings(settings: Settings) -> Settings:
+    """E-mail configured, for tests that only check what is queued (no SMTP server)."""
+    return settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_from": "noreply@jolserik.example"}
+    )
+
+
+@pytest.fixture
 def app(settings: Settings) -> FastAPI:
     return create_app(settings)
 

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     smtp_from: str | None = None
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = Field(default=10, gt=0)
+    # Partners: a referral not accepted within this many days reminds the organisation
+    # once; as long again after that, the officer is told so they can look elsewhere.
+    referral_accept_days: int = Field(default=3, gt=0, le=60)
+    # Webhooks to partners: each post waits this long, failures are retried for this many
+    # hours with exponential backoff, then the delivery is given up (visible to admins).
+    partner_webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    partner_webhook_retry_hours: int = Field(default=24, gt=0, le=168)
     missed_checkins_before_escalation: int = Field(default=2, gt=0)
     default_timezone: str = "Asia/Almaty"
     default_region: str = "KZ"

@@ -20,6 +20,7 @@ from bot.core.db import is_unavailable
 from bot.core.settings import Settings
 from bot.delivery.lanes import DispatcherLanes
 from bot.delivery.outbox import Dispatcher
+from bot.partner_webhooks.sender import deliver_due_webhooks
 from bot.scheduling.appointments import send_appointment_reminders
 from bot.scheduling.checkins import (
     mark_missed_checkins,
@@ -28,6 +29,7 @@ from bot.scheduling.checkins import (
     send_due_checkins,
 )
 from bot.scheduling.escalations import mark_overdue_escalations, send_staff_digests
+from bot.scheduling.referral_reminders import remind_unaccepted_referrals
 from bot.scheduling.retention import purge_closed_case_bodies
 from bot.scheduling.sweep import SweepSummary
 
@@ -63,6 +65,7 @@ class Worker:
                 send_appointment_reminders,
                 mark_overdue_escalations,
                 send_staff_digests,
+                remind_unaccepted_referrals,
                 purge_closed_case_bodies,
             )
         }
@@ -97,21 +100,30 @@ class Worker:
             self.dispatcher.wake()
         return summary
 
+    async def run_webhooks_once(self) -> SweepSummary:
+        """Post due partner webhooks. A job of its own: a partner's slow server must not
+        hold up check-ins and reminders."""
+        return await self._run_sweep(
+            "deliver_due_webhooks", partial(deliver_due_webhooks, self.engine, self.settings)
+        )
+
     async def start(self) -> None:
         tick = self.settings.scheduler_tick_seconds
         scheduler = AsyncIOScheduler(timezone="UTC")
-        # One job for all sweeps, so their order holds; coalesce and max_instances=1 mean
-        # a slow pass is never overlapped by the next one nor replayed after a pause.
-        scheduler.add_job(
-            self.run_sweeps_once,
-            "interval",
-            seconds=tick,
-            id="sweeps",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=max(1, int(tick)),
-            next_run_time=self.clock(),
-        )
+        # One job for all sweeps, so their order holds, and one for partner webhooks;
+        # coalesce and max_instances=1 mean a slow pass is never overlapped by the next
+        # one nor replayed after a pause.
+        for job_id, job in (("sweeps", self.run_sweeps_once), ("webhooks", self.run_webhooks_once)):
+            scheduler.add_job(
+                job,
+                "interval",
+                seconds=tick,
+                id=job_id,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=max(1, int(tick)),
+                next_run_time=self.clock(),
+            )
         scheduler.start()
         self.scheduler = scheduler
         self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever())

@@ -1,0 +1,1 @@
+"""Webhooks to partner organisations: signed events about referrals, retried with backoff."""
