@@ -1,47 +1,36 @@
 """Log in for an access token and a refresh token; refresh; log out.
 
-A login reads the account in one short transaction, ends it, checks the password hash
-outside any transaction (on SQLite an open transaction holds the write lock, and Argon2
-is slow on purpose), then records the attempt in a second short transaction. Failures are
-throttled per account and per client address (`bot.services.login_throttle`).
+The sign-in rules (throttling, the hash check outside any transaction, the second
+factor) live in `bot.services.login`, shared with the web panel.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import StringConstraints
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from admin.access import public, unauthorized
 from admin.persons.schemas import _Input
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
-from bot.core.security import (
-    ENROL_SCOPE,
-    check_password_limited,
-    create_access_token,
-    email_key,
-)
-from bot.core.settings import Settings
-from bot.models import User
+from bot.core.security import ENROL_SCOPE, create_access_token
 from bot.models.enums import Role
-from bot.services import login_throttle, totp
+from bot.services import login
 from bot.services import sessions as session_service
-from bot.services.users import MAX_PASSWORD_LENGTH, find_user_by_email
 
 log = logging.getLogger(__name__)
 
-BAD_CREDENTIALS = "Incorrect e-mail or password."
-DISABLED = "This account is disabled."
-OTP_NEEDED = "A one-time code from the authenticator app (or a recovery code) is required."
+BAD_CREDENTIALS = login.BAD_CREDENTIALS
+DISABLED = login.DISABLED
+OTP_NEEDED = login.OTP_NEEDED
 BAD_REFRESH = "Invalid or expired refresh token; log in again."
-LOCKED = "Too many failed logins; try again later."
+LOCKED = login.LOCKED
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -62,51 +51,8 @@ class RefreshIn(_Input):
     refresh_token: RefreshTokenText
 
 
-@dataclass(frozen=True)
-class _Account:
-    """What the login needs of a user, read before the hash check."""
-
-    id: int
-    password_hash: str
-
-
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def _deny(
-    session: Session,
-    *,
-    key: str,
-    address: str,
-    user_id: int | None,
-    reason: str,
-    detail: str,
-) -> HTTPException:
-    login_throttle.record_attempt(
-        session, email_key=key, address=address, succeeded=False, now=utcnow()
-    )
-    audit.record(
-        session,
-        action="user.login_failed",
-        entity_type="user",
-        entity_id=user_id,
-        actor_user_id=user_id,
-        actor_kind="user" if user_id is not None else "anonymous",
-        detail={"reason": reason},
-        address=address,
-    )
-    session.commit()
-    log.info("login refused", extra={"user_id": user_id, "reason": reason})
-    return unauthorized(detail)
-
-
-def _second_factor(user: User, otp: str | None, settings: Settings) -> tuple[bool, str | None]:
-    """(accepted, kind); the code is spent here, in the write transaction."""
-    if user.totp_enabled_at is None:
-        return True, None
-    kind = totp.check_second_factor(user, otp or "", now=utcnow(), settings=settings)
-    return kind is not None, kind
 
 
 @router.post("/token", response_model=Token, response_model_exclude_none=True, **public())
@@ -122,85 +68,33 @@ def issue_token(
     (a six-digit code, or one of the recovery codes, which is then used up)."""
     response.headers["Cache-Control"] = "no-store"
     address = client_address(request)
-    key = email_key(form.username, settings)
-
-    # 1. A short read: is this account or address locked, and who is it?
-    wait = login_throttle.seconds_locked(
-        session, email_key=key, address=address, now=utcnow(), settings=settings
-    )
-    found = None if wait else find_user_by_email(session, form.username[:320])
-    account = (
-        _Account(found.id, found.password_hash)  # type: ignore[arg-type]
-        if found is not None
-        else None
-    )
-    session.rollback()  # end the read before the slow part
-    if wait:
-        log.info("login refused while locked")
+    try:
+        result = login.log_in(
+            session,
+            settings,
+            email=form.username,
+            password=form.password,
+            otp=otp,
+            address=address,
+        )
+    except login.LoginLocked as exc:
         raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, LOCKED, headers={"Retry-After": str(wait)}
-        )
-
-    # 2. The hash check, outside any transaction, a few at a time per process.
-    password = form.password if len(form.password) <= MAX_PASSWORD_LENGTH else ""
-    valid, new_hash = check_password_limited(
-        password, account.password_hash if account else None, settings.password_hash_concurrency
-    )
-    if len(form.password) > MAX_PASSWORD_LENGTH:
-        valid = False
-
-    # 3. A short write: the attempt, the audit event, a rehash, the refresh token.
-    user_id = account.id if account else None
-    if not valid or account is None:
-        raise _deny(
-            session,
-            key=key,
-            address=address,
-            user_id=user_id,
-            reason="credentials",
-            detail=BAD_CREDENTIALS,
-        )
-    # Locked for the write, so two logins cannot spend the same recovery code.
-    user = session.get(User, account.id, with_for_update=True)
-    if user is None or not user.is_active:
-        raise _deny(
-            session, key=key, address=address, user_id=user_id, reason="disabled", detail=DISABLED
-        )
-    accepted, factor = _second_factor(user, otp, settings)
-    if not accepted:
-        raise _deny(
-            session,
-            key=key,
-            address=address,
-            user_id=user_id,
-            reason="second_factor",
-            detail=OTP_NEEDED,
-        )
-    now = utcnow()
-    if new_hash is not None and user.password_hash == account.password_hash:
-        user.password_hash = new_hash
-    session.add(user)
-    login_throttle.record_attempt(session, email_key=key, address=address, succeeded=True, now=now)
-    enrol_only = settings.is_production and user.role == Role.admin and factor is None
-    audit.record(
-        session,
-        action="user.login",
-        entity_type="user",
-        entity_id=account.id,
-        actor_user_id=account.id,
-        detail={"second_factor": factor, "enrolment_only": enrol_only},
-        address=address,
-    )
-    if enrol_only:
+            status.HTTP_429_TOO_MANY_REQUESTS, LOCKED, headers={"Retry-After": str(exc.seconds)}
+        ) from None
+    except login.LoginRefused as exc:
+        raise unauthorized(exc.detail) from None
+    account_id, now = result.user.id, result.now
+    assert account_id is not None
+    if result.enrol_only:
         # An admin in production without a second factor may only enrol one.
         session.commit()
-        issued = create_access_token(account.id, settings, now=now, scope=ENROL_SCOPE)
+        issued = create_access_token(account_id, settings, now=now, scope=ENROL_SCOPE)
         return Token(access_token=issued.token, expires_in=issued.expires_in, scope=ENROL_SCOPE)
     refresh = session_service.issue(
-        session, user_id=account.id, address=address, now=now, settings=settings
+        session, user_id=account_id, address=address, now=now, settings=settings
     )
     session.commit()
-    issued = create_access_token(account.id, settings, now=now, session_id=refresh.row.id)
+    issued = create_access_token(account_id, settings, now=now, session_id=refresh.row.id)
     return Token(
         access_token=issued.token,
         expires_in=issued.expires_in,
