@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard flows/locales/*/LC_MESSAGES/messages.po))
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard flows/locales/*/LC_MESSAGES/messages.po admin/panel/locales/*/LC_MESSAGES/panel.po))
 
 .PHONY: run test lint format migrate demo clean catalogs
 

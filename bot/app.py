@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
 
     app.include_router(health_router)
     app.include_router(admin_router, prefix="/api/v1")
+    from admin.panel.site import mount_panel
+
+    mount_panel(app)
     if settings.simulator_enabled:
         app.include_router(simulator_router, prefix="/webhooks")
         app.include_router(simulator_page_router)

@@ -9,10 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from admin.access import CASEWORKERS, CaseworkerUser, allow
-from bot.core import audit
 from bot.core.clock import as_utc, utcnow
 from bot.core.deps import SessionDep
-from bot.services.today import Section, read_today
+from bot.services.today import Section, read_today, record_read
 
 router = APIRouter(tags=["today"])
 
@@ -46,16 +45,6 @@ def today(user: CaseworkerUser, session: SessionDep) -> TodayPublic:
     partner for more than 3 days, people not heard from in 14 days."""
     now = utcnow()
     sections = read_today(session, user, now)
-    shown = sorted(
-        {row["person_id"] for section in vars(sections).values() for row in section.items}
-    )
-    audit.record(
-        session,
-        action="today.read",
-        entity_type="user",
-        entity_id=user.id,
-        actor_user_id=user.id,
-        detail={"person_ids": shown},
-    )
+    record_read(session, user, sections)
     session.commit()
     return TodayPublic(now=now, **{name: _public(s) for name, s in vars(sections).items()})

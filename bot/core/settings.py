@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     # hours with exponential backoff, then the delivery is given up (visible to admins).
     partner_webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
     partner_webhook_retry_hours: int = Field(default=24, gt=0, le=168)
+    # The web panel's sign-in lasts this long (a cookie; signing out ends it at once).
+    panel_session_hours: int = Field(default=12, gt=0, le=24 * 30)
     missed_checkins_before_escalation: int = Field(default=2, gt=0)
     default_timezone: str = "Asia/Almaty"
     default_region: str = "KZ"

@@ -32,10 +32,18 @@ class IssuedRefresh:
 
 
 def issue(
-    session: Session, *, user_id: int, address: str | None, now: datetime, settings: Settings
+    session: Session,
+    *,
+    user_id: int,
+    address: str | None,
+    now: datetime,
+    settings: Settings,
+    lifetime: timedelta | None = None,
 ) -> IssuedRefresh:
+    """A new session token; `lifetime` defaults to the API's refresh token days (the web
+    panel's cookie session passes its own, shorter one)."""
     token = new_opaque_token()
-    lifetime = timedelta(days=settings.refresh_token_days)
+    lifetime = lifetime or timedelta(days=settings.refresh_token_days)
     row = RefreshToken(
         user_id=user_id,
         token_hash=token_digest(token),
@@ -111,3 +119,17 @@ def is_live(session: Session, session_id: int) -> bool:
     """Whether the refresh token an access token came with is still unrevoked."""
     row = session.get(RefreshToken, session_id)
     return row is not None and row.revoked_at is None
+
+
+def find_live(session: Session, token: str, *, now: datetime) -> tuple[User, RefreshToken] | None:
+    """The active user a session token belongs to, while it is unrevoked and unexpired
+    (the web panel's cookie); None otherwise. The token is not rotated."""
+    row = session.exec(
+        select(RefreshToken).where(RefreshToken.token_hash == token_digest(token))
+    ).first()
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:  # type: ignore[operator]
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return user, row

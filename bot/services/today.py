@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from bot.core import audit
 from bot.models import Appointment, Escalation, Person, Referral, User
 from bot.models.enums import AppointmentStatus, EscalationStatus, PersonStatus, ReferralStatus
 from bot.scheduling.local_time import zone
@@ -157,4 +158,17 @@ def read_today(session: Session, user: User, now: datetime, limit: int = SECTION
         appointments=_run(session, appointments, limit, appointment),
         referrals_waiting=_run(session, referrals, limit, referral),
         not_heard_from=_run(session, quiet, limit, quiet_row),
+    )
+
+
+def record_read(session: Session, user: User, today: Today) -> None:
+    """Audit who saw which people on their Today page (the API's and the panel's)."""
+    shown = sorted({row["person_id"] for section in vars(today).values() for row in section.items})
+    audit.record(
+        session,
+        action="today.read",
+        entity_type="user",
+        entity_id=user.id,
+        actor_user_id=user.id,
+        detail={"person_ids": shown},
     )

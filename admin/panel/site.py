@@ -1,0 +1,44 @@
+"""The staff web panel at /panel: server-rendered pages on the same services and access
+rules as the API, its static files, and its HTML answers to errors."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from admin.panel.i18n import PANEL_DIR
+from admin.panel.rendering import best_language, render
+from admin.panel.security import PanelError, SignInRequired, apply_headers
+from admin.panel.views import auth, today
+
+PREFIX = "/panel"
+
+
+def mount_panel(app: FastAPI) -> None:
+    from fastapi import APIRouter
+
+    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+    router.include_router(auth.router)
+    router.include_router(today.router)
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=PANEL_DIR / "static"), name="panel-static")
+
+    async def sign_in_first(request: Request, exc: Exception) -> Response:
+        response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+        return apply_headers(request, response, request.app.state.settings)
+
+    async def error_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PanelError)
+        settings = request.app.state.settings
+        return render(
+            request,
+            settings,
+            "error.html",
+            {"status": exc.status_code, "message": exc.message},
+            language=best_language(request),
+            status_code=exc.status_code,
+        )
+
+    app.add_exception_handler(SignInRequired, sign_in_first)
+    app.add_exception_handler(PanelError, error_page)
