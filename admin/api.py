@@ -11,6 +11,7 @@ from admin.partner_webhooks import views as partner_webhooks
 from admin.persons import case as cases
 from admin.persons import data_rights, notes
 from admin.persons import messages as person_messages
+from admin.persons import referrals as person_referrals
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
@@ -23,6 +24,7 @@ router.include_router(auth.router)
 router.include_router(persons.router)
 router.include_router(person_updates.router)
 router.include_router(person_messages.router)
+router.include_router(person_referrals.router)
 router.include_router(appointments.router)
 router.include_router(referrals.router)
 router.include_router(audit.router)

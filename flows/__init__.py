@@ -14,6 +14,7 @@ from flows.engine import (
     start_appointment_reminder,
     start_checkin,
     start_checkin_nudge,
+    start_referral_offer,
     start_referral_update,
 )
 from flows.matching import extract_invite_code
@@ -26,5 +27,6 @@ __all__ = [
     "start_appointment_reminder",
     "start_checkin",
     "start_checkin_nudge",
+    "start_referral_offer",
     "start_referral_update",
 ]

@@ -24,6 +24,7 @@ from flows import (
     menu,
     officer,
     pause,
+    referral_offer,
     referrals,
     work,
 )
@@ -36,6 +37,7 @@ from flows.types import (
     FlowResult,
     FlowState,
     ReferralInfo,
+    ReferralOffer,
     Reply,
 )
 from flows.vocabulary import INTENT_CHOICES
@@ -54,6 +56,7 @@ FLOWS: Mapping[str, FlowSpec] = MappingProxyType(
             counselling.FLOW,
             appointments.FLOW,
             referrals.FLOW,
+            referral_offer.FLOW,
             officer.FLOW,
         )
     }
@@ -68,6 +71,7 @@ INTERRUPTIONS = frozenset(
         consent.NAME,
         appointments.NAME,
         referrals.NAME,
+        referral_offer.NAME,
         officer.NAME,
     }
 )
@@ -113,6 +117,10 @@ def start_appointment_notice(
 
 def start_referral_update(ctx: FlowContext, referral: ReferralInfo) -> FlowResult:
     return referrals.start_update(ctx.state, referral, resume_point(ctx.state))
+
+
+def start_referral_offer(ctx: FlowContext, offer: ReferralOffer) -> FlowResult:
+    return referral_offer.start(ctx.state, offer, resume_point(ctx.state))
 
 
 def _route(ctx: FlowContext, intent: str | None) -> FlowResult:

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from flows.types import Localized
+from flows.types import Listed, Localized
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK_LANGUAGE = "en"
@@ -125,7 +125,12 @@ def translate(key: str, language: str, **args: object) -> str:
 
 
 def _argument(value: object, language: str) -> object:
-    # A `Localized` argument is a text of its own; a tuple of them is one per line.
+    # A `Localized` argument is a text of its own; a tuple of them is one per line; a
+    # `Listed` one is a list on one line.
+    if isinstance(value, Listed):
+        return value.separator.join(
+            translate(v.key, v.language or language, **v.args) for v in value.items
+        )
     if isinstance(value, Localized):
         return translate(value.key, value.language or language, **value.args)
     if isinstance(value, tuple) and value and all(isinstance(v, Localized) for v in value):

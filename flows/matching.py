@@ -94,6 +94,25 @@ def match_choice(user_input: UserInput, choices: Sequence[Choice]) -> Choice | N
         candidates = _phrases_with_args(choice) if choice.args else phrases(choice.key)
         if text in candidates:
             return choice
+    return _yes_or_no(user_input.text or "", choices)
+
+
+# A yes/no question answered in the person's own words ("да, согласен", "иә келісемін",
+# "yes I agree", "нет, не надо"): the language layer's answer concepts, no before yes.
+_ANSWER_CONCEPTS = (("answer.no", "choice.no"), ("answer.yes", "choice.yes"))
+
+
+def _yes_or_no(text: str, choices: Sequence[Choice]) -> Choice | None:
+    by_key = {choice.key: choice for choice in choices}
+    if "choice.yes" not in by_key or "choice.no" not in by_key:
+        return None
+    # Imported here: the language layer itself reads this module's keyboard tables.
+    from flows.understanding import understand
+
+    answers = understand(text).answers
+    for concept, key in _ANSWER_CONCEPTS:
+        if concept in answers:
+            return by_key[key]
     return None
 
 

@@ -18,7 +18,8 @@ from flows.types import (
 )
 
 STEP = "share"
-SHARED_FIELDS = ("name", "phone")
+# What share.ask names: the partner needs to know who, in which language, how to call, why.
+SHARED_FIELDS = ("first_name", "language", "need", "phone")
 # The services a journey may refer to (the partner directory's service names).
 REFERRAL_KINDS = frozenset(
     {

@@ -112,6 +112,14 @@ class Localized:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """An argument that is a short list of catalog texts, on one line: "a, b, c"."""
+
+    items: tuple[Localized, ...]
+    separator: str = ", "
+
+
+@dataclass(frozen=True)
 class OrganisationInfo:
     """A partner organisation as the person may learn of it."""
 
@@ -251,6 +259,24 @@ class RespondToAppointment:
 
 
 @dataclass(frozen=True)
+class ReferralOffer:
+    """An officer proposes a partner; the person is asked before anything is shared."""
+
+    id: int
+    organisation_name: str
+    kind: str  # a service: employment | housing | ...
+    fields: tuple[str, ...]  # first_name | language | need | contact_channel | phone | region
+
+
+@dataclass(frozen=True)
+class AnswerReferralOffer:
+    """The person's yes (the referral is sent to the partner) or no (it is cancelled)."""
+
+    referral_id: int
+    agreed: bool
+
+
+@dataclass(frozen=True)
 class RateReferral:
     referral_id: int
     rating: int
@@ -286,6 +312,7 @@ Effect = (
     | CreateReferral
     | RespondToAppointment
     | RateReferral
+    | AnswerReferralOffer
     | SetPaused
     | CountMisunderstanding
     | PassToOfficer

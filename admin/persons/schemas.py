@@ -161,6 +161,16 @@ class TimelineReferral(_TimelineItem):
     helpful_rating: int | None
 
 
+class TimelineReferralEvent(_TimelineItem):
+    type: Literal["referral_event"] = "referral_event"
+    referral_id: int
+    from_status: str | None
+    to_status: str
+    actor_kind: str
+    actor_user_id: int | None
+    reason: str | None
+
+
 class TimelineNote(_TimelineItem):
     type: Literal["note"] = "note"
     author_id: int | None
@@ -174,6 +184,7 @@ TimelineItem = Annotated[
     | TimelineConsent
     | TimelineAppointment
     | TimelineReferral
+    | TimelineReferralEvent
     | TimelineNote,
     PydanticField(discriminator="type"),
 ]
@@ -185,6 +196,7 @@ _ITEM_MODELS: dict[str, type[_TimelineItem]] = {
     "consent": TimelineConsent,
     "appointment": TimelineAppointment,
     "referral": TimelineReferral,
+    "referral_event": TimelineReferralEvent,
     "note": TimelineNote,
 }
 

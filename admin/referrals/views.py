@@ -19,6 +19,7 @@ from bot.models import Person, User
 from bot.models.enums import ReferralStatus, Role
 from bot.services import referrals as referral_service
 from bot.services.erasure import ensure_not_erased
+from bot.services.referral_lifecycle import history
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -41,10 +42,27 @@ class ReferralForPartner(SQLModel):
     kind: str
     status: str
     opportunity_id: int | None
+    reason: str | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    sent_at: UtcDatetime | None
+    accepted_at: UtcDatetime | None
+    closed_at: UtcDatetime | None
     # Only the fields the person agreed to share with this organisation.
     person: dict[str, str | None]
+
+
+class HistoryEvent(SQLModel):
+    at: UtcDatetime
+    from_status: str | None
+    to_status: str
+    # Who moved it: person | partner | programme (staff and the system; never a name).
+    by: str
+    reason: str | None
+
+
+class ReferralDetail(ReferralForPartner):
+    history: list[HistoryEvent]
 
 
 class ReferralsPage(SQLModel):
@@ -53,8 +71,10 @@ class ReferralsPage(SQLModel):
 
 
 class StatusChange(_Input):
-    status: Literal["accepted", "declined", "completed"]
-    note: SafeText | None = None
+    # Partners: accepted, declined (with a reason), in_progress, completed. Admins may
+    # also cancel (with a reason).
+    status: Literal["accepted", "declined", "in_progress", "completed", "cancelled"]
+    reason: SafeText | None = None
 
 
 def _public(view: referral_service.SharedView) -> ReferralForPartner:
@@ -64,8 +84,12 @@ def _public(view: referral_service.SharedView) -> ReferralForPartner:
         kind=referral.kind,
         status=str(referral.status),
         opportunity_id=referral.opportunity_id,
+        reason=referral.reason,
         created_at=referral.created_at,
         updated_at=referral.updated_at,
+        sent_at=referral.sent_at,
+        accepted_at=referral.accepted_at,
+        closed_at=referral.closed_at,
         person=view.shared,
     )
 
@@ -98,6 +122,38 @@ def list_referrals(
     )
 
 
+@router.get("/{referral_id}", response_model=ReferralDetail, **allow(Role.admin, Role.ngo))
+def get_referral(referral_id: DbId, user: PartnerUser, session: SessionDep) -> ReferralDetail:
+    """One referral with its history: only what the person agreed to share."""
+    with service_errors():
+        referral = referral_service.referral_for(session, user, referral_id)
+    if referral is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    person = session.get(Person, referral.person_id)
+    assert person is not None
+    view = _public(referral_service.shared_view(referral, person))
+    events = [
+        HistoryEvent(
+            at=e.created_at,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            by=e.actor_kind if e.actor_kind in ("person", "partner") else "programme",
+            reason=e.reason,
+        )
+        for e in history(session, referral_id)
+    ]
+    audit.record(
+        session,
+        action="referral.read",
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        actor_user_id=user.id,
+    )
+    session.commit()
+    return ReferralDetail(**view.model_dump(), history=events)
+
+
 @router.post(
     "/{referral_id}/status", response_model=ReferralForPartner, **allow(Role.admin, Role.ngo)
 )
@@ -109,7 +165,8 @@ def change_status(
     settings: SettingsDep,
     runtime: RuntimeDep,
 ) -> ReferralForPartner:
-    """Accept, decline or complete; the person is told in one short message."""
+    """Accept, decline (say why), start or complete; the person hears of accept, decline and
+    completion in one short message. 409 for a move the lifecycle does not allow."""
     with service_errors():
         referral = referral_service.referral_for(session, user, referral_id)
     if referral is None:
@@ -119,7 +176,7 @@ def change_status(
     with service_errors():
         ensure_not_erased(person)  # an erased person can no longer be told anything
         referral_service.change_status(
-            session, settings, referral, body.status, actor=user, note=body.note, now=utcnow()
+            session, settings, referral, body.status, actor=user, reason=body.reason, now=utcnow()
         )
     view = referral_service.shared_view(referral, person)
     session.commit()

@@ -26,6 +26,7 @@ from bot.models import (
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
 from bot.pipeline.conversation import as_language, save_state
 from bot.pipeline.effect_records import (
+    answer_referral_offer,
     create_referral,
     rate_referral,
     respond_to_appointment,
@@ -37,6 +38,7 @@ from flows.render import render_reply
 from flows.types import (
     IDLE,
     ActivatePerson,
+    AnswerReferralOffer,
     CountMisunderstanding,
     CreateReferral,
     FlowResult,
@@ -118,9 +120,13 @@ def apply_flow_result(
             case RecordCheckInAnswer() as answer:
                 _record_checkin_answer(session, person, answer, now)
             case CreateReferral() as referral:
-                create_referral(session, person, referral, target.channel, now)
+                create_referral(session, settings, person, referral, target.channel, now)
             case RespondToAppointment() as response:
                 respond_to_appointment(session, person, response, now)
+            case AnswerReferralOffer(referral_id=referral_id, agreed=agreed):
+                answer_referral_offer(
+                    session, settings, person, referral_id, agreed, target.channel, now
+                )
             case RateReferral(referral_id=referral_id, rating=rating):
                 rate_referral(session, person, referral_id, rating, now)
             case SetPaused(paused=paused):

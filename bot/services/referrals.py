@@ -10,31 +10,25 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 import flows
-from bot.core import audit
 from bot.core.settings import Settings
 from bot.models import Organisation, Person, Referral, User
 from bot.models.enums import ReferralStatus, Role
+from bot.pipeline.escalations import open_escalation
 from bot.pipeline.outreach import start_conversation
-from bot.services import Conflict, InvalidInput, NotAllowed
+from bot.services import InvalidInput, NotAllowed
+from bot.services.partner_notices import CANCELLED, notify_partner
 from bot.services.persons import MAX_ID
+from bot.services.referral_lifecycle import VISIBLE_TO_PARTNERS, move_referral
 from flows.types import ReferralInfo
 
 log = logging.getLogger(__name__)
 
 S = ReferralStatus
-# Every move a referral may make. Anything else is refused with 409 and logged.
-TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
-    S.proposed: frozenset({S.sent, S.accepted, S.declined, S.cancelled}),
-    S.sent: frozenset({S.accepted, S.declined, S.cancelled}),
-    S.accepted: frozenset({S.in_progress, S.completed, S.declined, S.cancelled}),
-    S.in_progress: frozenset({S.completed, S.cancelled}),
-    S.declined: frozenset(),
-    S.completed: frozenset(),
-    S.cancelled: frozenset(),
-}
 # What the person is told about; `sent` is bookkeeping, `cancelled` comes from our side.
 TOLD_TO_PERSON = frozenset({S.accepted, S.declined, S.completed})
-PARTNER_MAY_SET = frozenset({S.accepted, S.declined, S.completed})
+PARTNER_MAY_SET = frozenset({S.accepted, S.declined, S.in_progress, S.completed})
+ADMIN_MAY_SET = PARTNER_MAY_SET | {S.cancelled}
+DECLINED_REASON = "referral_declined"
 
 PARTNERS_ONLY = "Only partner organisations handle referrals."
 NO_ORGANISATION = "This account belongs to no partner organisation; ask an administrator."
@@ -53,14 +47,23 @@ class SharedView:
 
 def shared_fields(referral: Referral) -> list[str]:
     fields = (referral.shared_fields or {}).get("fields", [])
-    return [f for f in fields if isinstance(f, str)]
+    # "name" is what referrals made before December 2026 called the first name.
+    names = ["first_name" if f == "name" else f for f in fields if isinstance(f, str)]
+    return [f for f in SHARED_ORDER if f in names]
+
+
+SHARED_ORDER = ("first_name", "language", "need", "contact_channel", "phone", "region")
 
 
 def shared_view(referral: Referral, person: Person) -> SharedView:
+    """Only the fields the person agreed to share for this referral, nothing else of them."""
+    words = (person.display_name or "").split()
     source = {
-        "name": person.display_name,
-        "phone": person.phone_e164,
+        "first_name": words[0] if words else None,
         "language": person.language,
+        "need": referral.note or referral.kind,
+        "contact_channel": (referral.shared_fields or {}).get("contact_channel"),
+        "phone": person.phone_e164,
         "region": person.region,
     }
     return SharedView(referral, {name: source.get(name) for name in shared_fields(referral)})
@@ -93,6 +96,7 @@ def referrals_for(
     """An NGO user's referrals (their organisation's only); admins see all."""
     partner_organisation(session, user)
     query = select(Referral, Person).join(Person, col(Person.id) == Referral.person_id)
+    query = query.where(col(Referral.status).in_(VISIBLE_TO_PARTNERS))
     if user.role != Role.admin:
         query = query.where(Referral.organisation_id == user.organisation_id)
     if after is not None:
@@ -106,8 +110,8 @@ def referrals_for(
 def referral_for(session: Session, user: User, referral_id: int) -> Referral | None:
     partner_organisation(session, user)
     referral = session.get(Referral, referral_id) if 1 <= referral_id <= MAX_ID else None
-    if referral is None:
-        return None
+    if referral is None or referral.status not in VISIBLE_TO_PARTNERS:
+        return None  # a proposal the person has not agreed to yet is nobody's business
     if user.role != Role.admin and referral.organisation_id != user.organisation_id:
         return None  # another organisation's referral answers like a missing one
     return referral
@@ -120,41 +124,44 @@ def change_status(
     new: str,
     *,
     actor: User,
-    note: str | None,
+    reason: str | None,
     now: datetime,
 ) -> Referral:
+    """A partner accepts, declines (with a reason), starts or completes a referral; an
+    admin may also cancel one. The person hears of accept, decline and completion; a
+    decline opens a low escalation so the officer can look for another partner."""
+    allowed = ADMIN_MAY_SET if actor.role == Role.admin else PARTNER_MAY_SET
     try:
         target = ReferralStatus(new)
     except ValueError:
-        raise InvalidInput(
-            "status", f"must be one of: {', '.join(sorted(PARTNER_MAY_SET))}"
-        ) from None
-    if actor.role != Role.admin and target not in PARTNER_MAY_SET:
-        raise InvalidInput("status", f"must be one of: {', '.join(sorted(PARTNER_MAY_SET))}")
-    current = ReferralStatus(referral.status)
-    match (current, target):
-        case (old, wanted) if old == wanted:
-            return referral  # a repeated click changes nothing and tells no one twice
-        case (old, wanted) if wanted not in TRANSITIONS[old]:
-            log.warning(
-                "referral transition refused",
-                extra={"referral_id": referral.id, "from": old.value, "to": wanted.value},
-            )
-            raise Conflict(f"a referral that is {old.value} cannot become {wanted.value}")
-    referral.status = target
-    referral.updated_at = now
-    if note is not None:
-        referral.note = note[:1000]
-    session.add(referral)
-    audit.record(
+        target = None
+    if target is None or target not in allowed:
+        raise InvalidInput("status", f"must be one of: {', '.join(sorted(allowed))}")
+    if referral.status == target:
+        return referral  # a repeated click changes nothing and tells no one twice
+    move_referral(
         session,
-        action="referral.status",
-        entity_type="referral",
-        entity_id=referral.id,
-        person_id=referral.person_id,
+        referral,
+        target,
+        actor_kind="admin" if actor.role == Role.admin else "partner",
         actor_user_id=actor.id,
-        detail={"from": current.value, "to": target.value},
+        reason=reason,
+        now=now,
     )
+    if target == S.declined:
+        organisation = session.get(Organisation, referral.organisation_id)
+        open_escalation(
+            session,
+            settings,
+            person_id=referral.person_id,
+            reason=DECLINED_REASON,
+            severity="low",
+            now=now,
+            detail=f"referral {referral.id} ({referral.kind}) declined by "
+            f"{organisation.name if organisation else '?'}; consider another partner",
+        )
+    if target == S.cancelled:
+        notify_partner(session, settings, referral, CANCELLED, now=now)
     if target in TOLD_TO_PERSON:
         _tell_person(session, settings, referral, now)
     return referral

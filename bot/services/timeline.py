@@ -18,10 +18,20 @@ from bot.models import (
     Message,
     Note,
     Referral,
+    ReferralEvent,
 )
 
-Kind = Literal["message", "checkin", "escalation", "consent", "appointment", "referral", "note"]
-Row = Message | CheckIn | Escalation | ConsentRecord | Appointment | Referral | Note
+Kind = Literal[
+    "message",
+    "checkin",
+    "escalation",
+    "consent",
+    "appointment",
+    "referral",
+    "referral_event",
+    "note",
+]
+Row = Message | CheckIn | Escalation | ConsentRecord | Appointment | Referral | ReferralEvent | Note
 
 # Which time places each kind on the timeline. A check-in sits where it is (or was) due.
 _SOURCES: tuple[tuple[Kind, Any, str], ...] = (
@@ -32,6 +42,8 @@ _SOURCES: tuple[tuple[Kind, Any, str], ...] = (
     # An appointment or a referral sits where it was made; its own time is a field.
     ("appointment", Appointment, "created_at"),
     ("referral", Referral, "created_at"),
+    # Each move of a referral (sent, accepted, declined...): who, when and why.
+    ("referral_event", ReferralEvent, "created_at"),
     ("note", Note, "created_at"),
 )
 
@@ -61,12 +73,16 @@ def read_timeline(
     entries: list[TimelineEntry] = []
     for kind, model, time_name in _SOURCES:
         column = getattr(model, time_name)
-        query = (
-            select(model)
-            .where(model.person_id == person_id)
-            .order_by(col(column).desc(), col(model.id).desc())
-            .limit(limit + 1)
-        )
+        if model is ReferralEvent:
+            # A referral's moves belong to its person through the referral.
+            query = (
+                select(ReferralEvent)
+                .join(Referral, col(Referral.id) == col(ReferralEvent.referral_id))
+                .where(Referral.person_id == person_id)
+            )
+        else:
+            query = select(model).where(model.person_id == person_id)
+        query = query.order_by(col(column).desc(), col(model.id).desc()).limit(limit + 1)
         if cutoff is not None:
             query = query.where(col(column) < cutoff)
         for row in session.exec(query).all():

@@ -47,8 +47,12 @@ INTENT_PRIORITY = (
     "mood.so_so",
     "mood.very_good",
     "mood.good",
+    # Read only while a yes/no question is open (flows/matching.py), never as a request.
+    "answer.no",
+    "answer.yes",
 )
 CONCEPTS = tuple(f"crisis.{c}" for c in CRISIS_CATEGORIES) + INTENT_PRIORITY
+ANSWER_PREFIX = "answer."
 _RANK = {name: rank for rank, name in enumerate(CONCEPTS)}
 
 
@@ -71,8 +75,19 @@ class Understanding:
 
     @property
     def intents(self) -> tuple[str, ...]:
-        """Every non-crisis concept found, most specific first, each once."""
-        names = (f.concept for f in self.found if not f.concept.startswith("crisis."))
+        """Every non-crisis concept found, most specific first, each once. A yes or no is
+        not a request: it is read only where a question asks for one (`answers`)."""
+        names = (
+            f.concept
+            for f in self.found
+            if not f.concept.startswith(("crisis.", ANSWER_PREFIX))
+        )
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """"answer.no" and/or "answer.yes", no first."""
+        names = (f.concept for f in self.found if f.concept.startswith(ANSWER_PREFIX))
         return tuple(dict.fromkeys(names))
 
     @property

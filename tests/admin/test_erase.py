@@ -141,6 +141,7 @@ def _records_other_helpers_write(engine, person_id: int, code: str) -> None:
                 person_id=person_id,
                 organisation_id=organisation.id,
                 kind="housing",
+                status="sent",
                 shared_fields={"fields": ["name", "phone"], "name": NAME},
                 note=f"{NAME} needs a bed",
             )
@@ -364,7 +365,7 @@ def test_a_partner_cannot_move_an_erased_persons_referral(
 
     assert response.status_code == 409
     with Session(engine) as session:
-        assert session.get(Referral, referral.id).status == "proposed"
+        assert session.get(Referral, referral.id).status == "sent"
         assert (
             session.exec(
                 select(func.count())

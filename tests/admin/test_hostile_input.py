@@ -46,7 +46,7 @@ HOSTILE_VALUES: list[Any] = [
 # but ordinary words in a free-text field.
 OVERFLOWING_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
 FREE_TEXT = frozenset(
-    {"display_name", "region", "place", "note", "body", "text", "full_name", "password"}
+    {"display_name", "region", "place", "note", "body", "text", "full_name", "password", "reason"}
 )
 
 HOSTILE_BODIES: list[bytes] = [
@@ -112,10 +112,15 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
     person, _ = make_enrolled(engine, officer_id=officer_id, display_name="Existing")
     with Session(engine, expire_on_commit=False) as session:
         org = Organisation(name="NGO", services=["housing"])
-        session.add(org)
+        other_org = Organisation(name="Other NGO", services=["housing", "legal_aid"])
+        session.add_all([org, other_org])
         session.flush()
         referral = Referral(
-            person_id=person.id, organisation_id=org.id, kind="housing", shared_fields={}
+            person_id=person.id,
+            organisation_id=org.id,
+            kind="housing",
+            status="sent",
+            shared_fields={},
         )
         session.add(referral)
         session.commit()
@@ -175,8 +180,25 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
         Route(
             "POST",
             f"/api/v1/referrals/{referral.id}/status",
-            {"status": "accepted", "note": "Welcome"},
+            {"status": "accepted", "reason": "Welcome"},
             ngo,
+        ),
+        Route(
+            "POST",
+            f"{base}/referrals",
+            {
+                "organisation_id": other_org.id,
+                "kind": "legal_aid",
+                "note": "papers for a flat",
+                "fields": ["first_name", "language"],
+            },
+            officer,
+        ),
+        Route(
+            "POST",
+            f"{base}/referrals/{referral.id}/cancel",
+            {"reason": "Found a room with family."},
+            officer,
         ),
         Route("POST", f"{base}/notes", {"body": "Met at the centre."}, officer),
         Route("POST", f"{base}/messages", {"text": "Can we meet on Friday?"}, officer),

@@ -23,7 +23,7 @@ from flows.vocabulary import SYNONYMS
 
 FLOWS_DIR = Path(flows.__file__).parent
 # Where each message-building call keeps its key: (positional index, keyword).
-KEY_ARGUMENT = {"Reply": 0, "Question": 0, "Choice": 1, "Localized": 0}
+KEY_ARGUMENT = {"Reply": 0, "Question": 0, "OfferQuestion": 0, "Choice": 1, "Localized": 0}
 
 # Words that would tell anyone reading over a shoulder why this person is being
 # supported. Stems, matched case-insensitively anywhere in a text.

@@ -51,6 +51,7 @@ def test_every_flow_module_is_registered() -> None:
         "counselling",
         "appointment",
         "referral",
+        "referral_offer",
         "officer_offer",
     }
 

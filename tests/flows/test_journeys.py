@@ -199,7 +199,13 @@ def test_nothing_matching_offers_job_counselling_or_the_officer() -> None:
     assert keys(nothing) == ["work.nothing"]
     referred = say(say(nothing.state, "1").state, "да")
     assert referred.effects == (
-        CreateReferral("employment", 3, None, ("name", "phone"), "job counselling; agriculture"),
+        CreateReferral(
+            "employment",
+            3,
+            None,
+            ("first_name", "language", "need", "phone"),
+            "job counselling; agriculture",
+        ),
     )
     noted = say(nothing.state, "2")
     assert escalations(noted) == [("no_matching_work", "low")]
@@ -236,7 +242,13 @@ def test_a_counselling_referral_carries_only_what_kind_and_how() -> None:
     assert keys(share) == ["counselling.confidential", "share.ask"]
     done = say(share.state, "да")
     assert done.effects == (
-        CreateReferral("psychological_support", 7, None, ("name", "phone"), "both; chat"),
+        CreateReferral(
+            "psychological_support",
+            7,
+            None,
+            ("first_name", "language", "need", "phone"),
+            "both; chat",
+        ),
     )
 
 

@@ -138,8 +138,12 @@ def test_interest_in_a_job_with_consent_creates_a_referral_sharing_name_and_phon
             select(ConsentRecord).where(col(ConsentRecord.scope).startswith("referral:"))
         ).all()
     assert referral.organisation_id == partners["employment"] and referral.kind == "employment"
-    assert referral.shared_fields == {"fields": ["name", "phone"]}
-    assert referral.status == "proposed" and referral.opportunity_id is not None
+    assert referral.shared_fields == {
+        "fields": ["first_name", "language", "need", "phone"],
+        "contact_channel": "simulator",
+    }
+    # The person said yes in the chat: the partner has it at once.
+    assert referral.status == "sent" and referral.opportunity_id is not None
     assert [c.scope for c in consents] == [f"referral:{referral.id}"]
 
 
