@@ -7,6 +7,8 @@ from admin.appointments import views as appointments
 from admin.audit import views as audit
 from admin.escalations import views as escalations
 from admin.me import views as me
+from admin.organisations import opportunities
+from admin.organisations import views as organisations
 from admin.partner_webhooks import views as partner_webhooks
 from admin.persons import case as cases
 from admin.persons import data_rights, notes
@@ -37,3 +39,5 @@ router.include_router(notes.router)
 router.include_router(cases.router)
 router.include_router(today.router)
 router.include_router(partner_webhooks.router)
+router.include_router(organisations.router)
+router.include_router(opportunities.router)

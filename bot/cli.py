@@ -23,8 +23,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+partners_app = typer.Typer(help="Partner organisations and their openings.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(partners_app, name="partners")
 app.add_typer(telegram_app, name="telegram")
 
 log = logging.getLogger("jolserik")
@@ -177,6 +179,40 @@ def users_create(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
+
+
+@partners_app.command("import")
+def partners_import(
+    file: typer.FileBinaryRead = typer.Argument(..., help="The CSV (see docs/partners.csv)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row; change nothing."),
+) -> None:
+    """Import organisations and openings from a CSV: all rows or none."""
+    from admin.organisations.csv_import import MAX_BYTES, import_partners
+    from bot.core.clock import utcnow
+    from bot.core.db import make_engine, session_scope
+
+    settings = _settings()
+    data = file.read(MAX_BYTES + 1)
+    with _explained(settings.database_url):
+        engine = make_engine(settings.database_url)
+    try:
+        with _explained(settings.database_url), session_scope(engine) as session:
+            report = import_partners(session, settings, data, dry_run=dry_run, now=utcnow())
+    finally:
+        engine.dispose()
+    for line in report.errors:
+        typer.secho(line, fg=typer.colors.RED, err=True)
+    if not report.ok:
+        typer.secho(
+            f"Nothing imported: {len(report.errors)} problem(s) to fix first.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1)
+    for line in report.done:
+        typer.echo(line)
+    verb = "Would import (dry run, nothing changed)" if dry_run else "Imported"
+    typer.echo(f"{verb}: {report.created} created, {report.updated} updated.")
 
 
 @app.command()

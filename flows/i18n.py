@@ -61,7 +61,9 @@ PARTNER_KEYS = frozenset(
     for event in ("created", "cancelled", "reminder")
     for part in ("subject", "body")
 )
-BOT_KEYS = BOT_KEYS | SMS_KEYS | STAFF_KEYS | PARTNER_KEYS
+# Pieces of a text the flows assemble themselves (flows/work.py: a job card's place).
+PIECE_KEYS = frozenset({"work.elsewhere"})
+BOT_KEYS = BOT_KEYS | SMS_KEYS | STAFF_KEYS | PARTNER_KEYS | PIECE_KEYS
 
 
 def catalog_path(language: str) -> Path:

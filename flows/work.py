@@ -8,6 +8,8 @@ leads to a job-counselling partner or a note to the officer.
 from __future__ import annotations
 
 from flows import sharing
+from flows.i18n import translate
+from flows.regions import region_name
 from flows.steps import FlowSpec, Question, ask_again, state
 from flows.types import (
     IDLE,
@@ -112,17 +114,19 @@ def _field(ctx: FlowContext) -> FlowResult:
     found = matching(ctx, field)
     if not found:
         return _no_match(ctx, field)
-    return _show(field, [item.id for item in found], 0, found[0])
+    return _show(field, [item.id for item in found], 0, found[0], ctx.language)
 
 
-def _show(field: str, ids: list[int], index: int, item: OpportunityInfo) -> FlowResult:
+def _show(
+    field: str, ids: list[int], index: int, item: OpportunityInfo, language: str
+) -> FlowResult:
     data = {
         "field": field,
         "ids": ids,
         "index": index,
         "position": index + 1,
         "count": len(ids),
-        "about": _about(item),
+        "about": _about(item, language),
     }
     last = index == len(ids) - 1
     question = LAST_OFFER_QUESTION if last else OFFER_QUESTION
@@ -130,12 +134,15 @@ def _show(field: str, ids: list[int], index: int, item: OpportunityInfo) -> Flow
     return FlowResult(replies=(question.reply(data),), state=state(NAME, step, **data))
 
 
-def _about(item: OpportunityInfo) -> str:
-    where = (
-        f"{item.organisation_name[:40]}, {item.region[:30]}"
-        if item.region
-        else (item.organisation_name[:40])
-    )
+def _about(item: OpportunityInfo, language: str) -> str:
+    """Title, organisation and place, description: in the person's language, the place
+    named in it, and an opening in another city says so (a Karaganda person offered an
+    Astana job must not find out on the bus)."""
+    where = item.organisation_name[:40]
+    if item.region:
+        where += ", " + region_name(item.region, language)[:30]
+        if item.elsewhere:
+            where += " " + translate("work.elsewhere", language)
     lines = [item.title[:50], where, " ".join(item.description.split())[:60]]
     return "\n".join(line for line in lines if line)
 
@@ -157,7 +164,7 @@ def _offer(ctx: FlowContext) -> FlowResult:
         for later in range(index + 1, len(ids)):
             item = by_id.get(ids[later])
             if item is not None:
-                return _show(field, ids, later, item)
+                return _show(field, ids, later, item, ctx.language)
     return _no_match(ctx, field)
 
 

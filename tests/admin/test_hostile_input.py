@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from bot.core.clock import utcnow
-from bot.models import Appointment, Escalation, Organisation, Person, Referral
+from bot.models import Appointment, Escalation, Opportunity, Organisation, Person, Referral
 from tests.admin.conftest import Login, MakeUser
 from tests.factories import make_enrolled
 
@@ -46,8 +46,24 @@ HOSTILE_VALUES: list[Any] = [
 # but ordinary words in a free-text field.
 OVERFLOWING_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
 FREE_TEXT = frozenset(
-    {"display_name", "region", "place", "note", "body", "text", "full_name", "password", "reason"}
+    {
+        "display_name",
+        "region",
+        "place",
+        "note",
+        "body",
+        "text",
+        "full_name",
+        "password",
+        "reason",
+        "name",
+        "address",
+        "opening_hours",
+    }
 )
+
+# Lists where an empty one means something ordinary.
+MAY_BE_EMPTY = frozenset({"regions", "languages"})
 
 HOSTILE_BODIES: list[bytes] = [
     b"",
@@ -123,6 +139,10 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
             shared_fields={},
         )
         session.add(referral)
+        opening = Opportunity(
+            organisation_id=org.id, kind="housing", title={"ru": "Комната"}, region="Karaganda"
+        )
+        session.add(opening)
         session.commit()
     make_user("ngo@example.org", role="ngo", organisation_id=org.id)
     ngo = login("ngo@example.org")
@@ -229,6 +249,47 @@ def routes(client: TestClient, engine: Engine, make_user: MakeUser, login: Login
             admin,
         ),
         Route(
+            "POST",
+            "/api/v1/organisations",
+            {
+                "name": "Umit Centre",
+                "services": ["employment", "legal_aid"],
+                "regions": ["Karaganda"],
+                "languages": ["ru", "kk"],
+                "contact_email": "intake@umit.example",
+                "contact_phone": "+77212000101",
+                "address": "Bukhar-Zhyrau 45",
+                "opening_hours": "Mon-Fri 9-18",
+                "webhook_url": "https://hooks.umit.example/in",
+            },
+            admin,
+        ),
+        Route(
+            "PATCH",
+            f"/api/v1/organisations/{org.id}",
+            {"name": "NGO Renamed", "regions": ["Astana"], "opening_hours": "24/7"},
+            admin,
+        ),
+        Route(
+            "POST",
+            "/api/v1/opportunities",
+            {
+                "organisation_id": org.id,
+                "kind": "housing",
+                "region": "Karaganda",
+                "title": {"ru": "Комната", "en": "A room"},
+                "description": {"ru": "На месяц"},
+                "capacity": 2,
+            },
+            ngo,
+        ),
+        Route(
+            "PATCH",
+            f"/api/v1/opportunities/{opening.id}",
+            {"title": {"kk": "Бөлме", "ru": "Комната"}, "status": "closed", "capacity": 3},
+            ngo,
+        ),
+        Route(
             "PATCH",
             f"/api/v1/users/{colleague}",
             {"full_name": "Colleague", "region": "Astana", "language": "en"},
@@ -282,6 +343,8 @@ def _template(path: str) -> str:
         "escalations": "escalation_id",
         "users": "user_id",
         "appointments": "appointment_id",
+        "organisations": "organisation_id",
+        "opportunities": "opportunity_id",
     }
     parts = path.split("/")
     for i, part in enumerate(parts):
@@ -307,6 +370,8 @@ def test_a_hostile_value_in_any_field_is_refused_and_nothing_is_stored(
             for value in [*HOSTILE_VALUES, *dates]:
                 if isinstance(route.valid[field], bool) and isinstance(value, bool):
                     continue  # true is a valid answer to a yes/no field
+                if field in MAY_BE_EMPTY and value == []:
+                    continue  # no regions: serves everywhere; no languages: not stated
                 body = {**route.valid, field: value}
                 raw = json.dumps(body, allow_nan=True).encode()
                 _assert_refused(_send(client, route, raw), (route.path, field, repr(value)[:40]))

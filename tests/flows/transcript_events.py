@@ -42,7 +42,7 @@ _OPPORTUNITIES = (
         "ТОО Курылыс Сервис",
         "Подсобный рабочий",
         field="construction",
-        region="Temirtau",
+        region="Astana",
         description="Полный день, обучение на месте",
         elsewhere=True,
     ),
