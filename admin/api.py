@@ -17,6 +17,7 @@ from admin.persons import referrals as person_referrals
 from admin.persons import update as person_updates
 from admin.persons import views as persons
 from admin.referrals import views as referrals
+from admin.reports import views as reports
 from admin.telegram_link import views as telegram_link
 from admin.today import views as today
 from admin.users import views as users
@@ -38,6 +39,7 @@ router.include_router(me.router)
 router.include_router(notes.router)
 router.include_router(cases.router)
 router.include_router(today.router)
+router.include_router(reports.router)
 router.include_router(partner_webhooks.router)
 router.include_router(organisations.router)
 router.include_router(opportunities.router)

@@ -16,6 +16,9 @@ class CheckIn(SQLModel, table=True):
         Index("ix_checkin_status_reply_deadline", "status", "reply_deadline"),
         Index("ix_checkin_person_id_due_at", "person_id", "due_at"),
         Index("ix_checkin_status_nudge_at", "status", "nudge_at"),
+        # The programme report: check-ins by week and status (PostgreSQL has no skip scan
+        # over the (status, due_at) index above).
+        Index("ix_checkin_due_at_status", "due_at", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -17,6 +17,8 @@ class Escalation(SQLModel, table=True):
         Index("ix_escalation_queue", "is_resolved", "severity_rank", "ack_deadline", "id"),
         # The digest sweep: medium and low escalations no officer alert has covered yet.
         Index("ix_escalation_officer_alerted_at_severity", "officer_alerted_at", "severity"),
+        # The programme report: escalations opened in a period.
+        Index("ix_escalation_created_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

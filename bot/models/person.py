@@ -27,6 +27,8 @@ class Person(PersonBase, table=True):
         Index("ix_person_status_closed_at", "status", "closed_at"),
         # The officer's "today" page: active people not heard from in two weeks.
         Index("ix_person_status_last_inbound_at", "status", "last_inbound_at"),
+        # The programme report: people enrolled (consented) in a period.
+        Index("ix_person_consent_at", "consent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,6 +14,8 @@ class Referral(SQLModel, table=True):
     __table_args__ = (
         # The not-accepted reminder sweep: sent referrals by age.
         Index("ix_referral_status_sent_at", "status", "sent_at"),
+        # The programme report: referrals made in a period.
+        Index("ix_referral_created_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
