@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
+from flows import sharing
 from flows.steps import FlowSpec, Question, ask_again, state
 from flows.types import (
     IDLE,
@@ -80,6 +81,8 @@ def start(current: FlowState, offer: ReferralOffer, resume: dict[str, Any] | Non
         "organisation": " ".join(offer.organisation_name.split())[:NAME_CHARS],
         "kind": offer.kind if offer.kind in SERVICES else "other",
         "fields": [f for f in offer.fields if f in FIELDS],
+        "address": offer.address or "",
+        "hours": offer.opening_hours or "",
     }
     if resume:
         data["resume"] = resume
@@ -103,11 +106,13 @@ def _step(ctx: FlowContext) -> FlowResult:
         return FlowResult(replies=(Reply("share.expired"),), state=IDLE)
     agreed = choice == "o_yes"
     organisation = str(ctx.state.data.get("organisation", ""))[:NAME_CHARS]
-    reply = (
-        Reply("share.done", {"organisation": organisation}) if agreed else Reply("share.declined")
+    replies = (
+        (Reply("share.done", {"organisation": organisation}), *sharing.where(ctx.state.data))
+        if agreed
+        else (Reply("share.declined"),)
     )
     return FlowResult(
-        replies=(reply,),
+        replies=replies,
         state=IDLE,
         effects=(AnswerReferralOffer(referral_id=referral_id, agreed=agreed),),
     )

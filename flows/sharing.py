@@ -13,6 +13,7 @@ from flows.types import (
     CreateReferral,
     FlowContext,
     FlowResult,
+    Localized,
     OrganisationInfo,
     Reply,
 )
@@ -34,6 +35,10 @@ REFERRAL_KINDS = frozenset(
     }
 )
 NAME_CHARS = 60
+# An address and opening hours are shown only once the person said yes, in one message
+# that must fit two SMS segments (the API keeps them this short).
+ADDRESS_CHARS = 90
+HOURS_CHARS = 40
 
 SHARE_QUESTION = Question(
     "share.ask",
@@ -68,6 +73,8 @@ def ask(
         "kind": kind,
         "opp_id": opportunity_id,
         "note": note,
+        "address": (organisation.address or "")[:ADDRESS_CHARS],
+        "hours": (organisation.opening_hours or "")[:HOURS_CHARS],
     }
     return FlowResult(
         replies=(*before, SHARE_QUESTION.reply(data)), state=state(flow, STEP, **data)
@@ -85,9 +92,20 @@ def answer(ctx: FlowContext) -> FlowResult:
         # A state this version cannot read: share nothing rather than guess.
         return FlowResult(replies=(Reply("share.expired"),), state=IDLE)
     name = str(ctx.state.data.get("organisation", ""))[:NAME_CHARS]
-    return FlowResult(
-        replies=(Reply("share.done", {"organisation": name}),), state=IDLE, effects=(referral,)
-    )
+    replies = (Reply("share.done", {"organisation": name}), *where(ctx.state.data))
+    return FlowResult(replies=replies, state=IDLE, effects=(referral,))
+
+
+def where(data: dict) -> tuple[Reply, ...]:
+    """The partner's address and opening hours, for someone who just agreed to go there."""
+    lines = []
+    address = str(data.get("address") or "")[:ADDRESS_CHARS]
+    hours = str(data.get("hours") or "")[:HOURS_CHARS]
+    if address:
+        lines.append(Localized("share.address", {"address": address}))
+    if hours:
+        lines.append(Localized("share.hours", {"hours": hours}))
+    return (Reply("share.where", {"lines": tuple(lines)}),) if lines else ()
 
 
 def _referral(data: dict) -> CreateReferral | None:

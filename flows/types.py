@@ -266,6 +266,9 @@ class ReferralOffer:
     organisation_name: str
     kind: str  # a service: employment | housing | ...
     fields: tuple[str, ...]  # first_name | language | need | contact_channel | phone | region
+    # Shown to the person only after their yes.
+    address: str | None = None
+    opening_hours: str | None = None
 
 
 @dataclass(frozen=True)

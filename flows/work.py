@@ -158,7 +158,10 @@ def _offer(ctx: FlowContext) -> FlowResult:
         current = by_id.get(ids[index]) if index < len(ids) else None
         if current is None:  # filled or withdrawn since it was shown
             return _no_match(ctx, field, gone=True)
-        employer = OrganisationInfo(current.organisation_id, current.organisation_name)
+        employer = next(
+            (o for o in ctx.directory.organisations if o.id == current.organisation_id),
+            OrganisationInfo(current.organisation_id, current.organisation_name),
+        )
         return sharing.ask(NAME, employer, "employment", opportunity_id=current.id)
     if answer == "w_next":
         for later in range(index + 1, len(ids)):

@@ -24,8 +24,9 @@ RegionName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), LineChars
 ]
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), LineChars]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), LineChars]
-Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), LineChars]
+# Short enough to reach a person in one SMS with the opening hours (flows/sharing.py).
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=90), LineChars]
+Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), LineChars]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), LineChars]
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), LineChars

@@ -106,6 +106,8 @@ def propose_referral(
         organisation_name=organisation.name,
         kind=kind,
         fields=tuple(referral.shared_fields["fields"]),
+        address=organisation.address,
+        opening_hours=organisation.opening_hours,
     )
     asked = start_conversation(
         session,

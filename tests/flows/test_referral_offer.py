@@ -113,3 +113,14 @@ def test_the_open_question_comes_back_after_the_answer() -> None:
     answered = _say(asked.state, "да")
     assert answered.state == CHECKIN_NEED
     assert [reply.key for reply in answered.replies] == ["share.done", "checkin.ask_need"]
+
+
+def test_the_address_and_hours_come_only_after_a_yes() -> None:
+    offer = replace(OFFER, address="ул. Бухар-Жырау, 45, Караганда", opening_hours="Пн–Пт 9–18")
+    asked = flows.start_referral_offer(context(IDLE), offer)
+    assert "Бухар" not in str(asked.replies)
+    yes = _say(asked.state, "да")
+    where = render_reply(yes.replies[-1], "ru").text
+    assert where == "ул. Бухар-Жырау, 45, Караганда\nПн–Пт 9–18"
+    no = _say(asked.state, "нет")
+    assert "Бухар" not in str(no.replies)

@@ -16,6 +16,7 @@ from flows.checkin import NUDGES
 from flows.engine import FLOWS
 from flows.menu import FALLBACK
 from flows.render import render_reply
+from flows.sharing import ADDRESS_CHARS, HOURS_CHARS, where
 from flows.types import LANGUAGES, Reply
 from flows.wording import revealing_words
 
@@ -64,3 +65,11 @@ def test_no_question_reveals_why_someone_is_supported(
     where: str, reply: Reply, language: str
 ) -> None:
     assert revealing_words(render_reply(reply, language).text) == []
+
+
+def test_the_partners_address_and_hours_fit_two_segments() -> None:
+    data = {"address": "Қ" * ADDRESS_CHARS, "hours": "Ж" * HOURS_CHARS}
+    [reply] = where(data)
+    for language in ("ru", "kk", "en"):
+        text = render_reply(reply, language).text
+        assert count_segments(render_sms(text, (), language)).segments <= 2, language
