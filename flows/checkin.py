@@ -24,6 +24,7 @@ from flows.types import (
     RecordCheckInAnswer,
     Reply,
 )
+from flows.understanding import understand
 
 NAME = "checkin"
 LOW_MOOD = 2  # 1 and 2 are low
@@ -101,11 +102,32 @@ def _step(ctx: FlowContext) -> FlowResult:
             return _mood(ctx)
 
 
+# How people say how they are, read by the language layer ("хреново", "норм", "жаман",
+# "not great", 👍, 😢): the concepts in flows/data/concepts_<lang>.txt.
+MOOD_BY_CONCEPT = {
+    "mood.very_bad": 1,
+    "mood.bad": 2,
+    "mood.so_so": 3,
+    "mood.good": 4,
+    "mood.very_good": 5,
+}
+
+
+def mood_in_words(text: str | None) -> int | None:
+    """The mood a free-text answer states (the most specific concept found), or None."""
+    if not text:
+        return None
+    for concept in understand(text).intents:
+        if concept in MOOD_BY_CONCEPT:
+            return MOOD_BY_CONCEPT[concept]
+    return None
+
+
 def _mood(ctx: FlowContext) -> FlowResult:
     answer = MOOD_QUESTION.answer(ctx.input)
-    if answer is None:
+    mood = MOOD_BY_CHOICE[answer] if answer is not None else mood_in_words(ctx.input.text)
+    if mood is None:
         return ask_again(ctx, MOOD_QUESTION)
-    mood = MOOD_BY_CHOICE[answer]
     effects: tuple[Effect, ...] = (RecordCheckInAnswer(mood=mood),)
     replies: tuple[Reply, ...] = (NEED_QUESTION.reply(),)
     if mood <= LOW_MOOD:

@@ -21,7 +21,7 @@ NAME = "privacy"
 
 # Names the wording of `consent.ask` a person agreed to; bump it whenever that text
 # changes in any language (a test pins the texts to this version).
-CONSENT_TEXT_VERSION = "2026-12-v2"
+CONSENT_TEXT_VERSION = "2026-12-v3"
 
 CONSENT_QUESTION = Question(
     "consent.ask", (Choice("c_yes", "choice.yes"), Choice("c_no", "choice.no"))

@@ -58,6 +58,7 @@ FLOWS: Mapping[str, FlowSpec] = MappingProxyType(
             referrals.FLOW,
             referral_offer.FLOW,
             officer.FLOW,
+            pause.FLOW,
         )
     }
 )
@@ -73,6 +74,7 @@ INTERRUPTIONS = frozenset(
         referrals.NAME,
         referral_offer.NAME,
         officer.NAME,
+        pause.NAME,
     }
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import appointments, counselling, housing, work
+from flows import appointments, counselling, housing, pause, work
 from flows.consent import open_privacy
 from flows.language import open_language
 from flows.matching import normalize
@@ -79,6 +79,8 @@ def _understood(ctx: FlowContext, understanding: Understanding) -> FlowResult | 
             case "request.documents" | "intent.officer":
                 # No partner offers documents yet: the officer helps with them.
                 return FlowResult(replies=(OFFICER_TOLD,), state=IDLE, effects=(ask_officer(),))
+            case "intent.stop_writing":
+                return pause.ask_stop(None)
             case "intent.help":
                 return FlowResult(replies=(Reply("help.text"),), state=IDLE)
             case "intent.menu":

@@ -6,7 +6,15 @@ opt-out rules); these are the same words for Telegram, and for anything else.
 
 from __future__ import annotations
 
-from flows.types import IDLE, FlowContext, FlowResult, Reply, SetPaused
+from typing import Any
+
+from flows.steps import FlowSpec, Question, ask_again, state
+from flows.types import IDLE, Choice, FlowContext, FlowResult, Reply, SetPaused
+
+NAME = "pause"
+# "хватит мне писать", "stop texting me": asked, not assumed (it may be a bad day).
+ASK_STOP = Question("pause.ask_stop", (Choice("p_yes", "choice.yes"), Choice("p_no", "choice.no")))
+KEEP = Reply("pause.keep")
 
 
 def stop(ctx: FlowContext) -> FlowResult:
@@ -21,3 +29,21 @@ def resume(ctx: FlowContext) -> FlowResult | None:
     return FlowResult(
         replies=(Reply("pause.resumed"),), state=ctx.state, effects=(SetPaused(False),)
     )
+
+
+def ask_stop(resume: dict[str, Any] | None) -> FlowResult:
+    data = {"resume": resume} if resume else {}
+    return FlowResult(replies=(ASK_STOP.reply(),), state=state(NAME, "ask", **data))
+
+
+def _step(ctx: FlowContext) -> FlowResult:
+    answer = ASK_STOP.answer(ctx.input)
+    if answer is None:
+        return ask_again(ctx, ASK_STOP)
+    if answer == "p_yes":
+        return stop(ctx)
+    # A side trip: whatever was open before is asked again (flows/engine.py).
+    return FlowResult(replies=(KEEP,), state=IDLE)
+
+
+FLOW = FlowSpec(name=NAME, questions={"ask": ASK_STOP}, step=_step)

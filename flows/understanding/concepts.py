@@ -78,15 +78,13 @@ class Understanding:
         """Every non-crisis concept found, most specific first, each once. A yes or no is
         not a request: it is read only where a question asks for one (`answers`)."""
         names = (
-            f.concept
-            for f in self.found
-            if not f.concept.startswith(("crisis.", ANSWER_PREFIX))
+            f.concept for f in self.found if not f.concept.startswith(("crisis.", ANSWER_PREFIX))
         )
         return tuple(dict.fromkeys(names))
 
     @property
     def answers(self) -> tuple[str, ...]:
-        """"answer.no" and/or "answer.yes", no first."""
+        """ "answer.no" and/or "answer.yes", no first."""
         names = (f.concept for f in self.found if f.concept.startswith(ANSWER_PREFIX))
         return tuple(dict.fromkeys(names))
 

@@ -80,8 +80,8 @@ LONG_KEYS = {"consent.ask": 3 * 67}
 # sha256 of the consent text in ru, kk and en. If this fails you changed what people
 # agree to: bump CONSENT_TEXT_VERSION in flows/consent.py, then update both here.
 CONSENT_PINNED = (
-    "2026-12-v2",
-    "b55eb11f423810e3a2a73b0acc54e1cb5c21693c13494f649b5ef20796e3fc98",
+    "2026-12-v3",
+    "50d0836c0dd42b5851ddb817cb446afdf2d35ba06e8816aa0b30a15e0260ee66",
 )
 
 

@@ -53,6 +53,7 @@ def test_every_flow_module_is_registered() -> None:
         "referral",
         "referral_offer",
         "officer_offer",
+        "pause",
     }
 
 

@@ -58,7 +58,7 @@ only what you agree to share, each time. Do you agree?
 > yes
 < Thank you! I will send you short check-ins. Write "menu" at any time to see what I can \
 do, or "help" for help.
-! RecordConsent granted=True text_version=2026-12-v2
+! RecordConsent granted=True text_version=2026-12-v3
 ! ActivatePerson
 = state: idle
 """
