@@ -138,12 +138,29 @@ def _route(ctx: FlowContext, intent: str | None) -> FlowResult:
     if spec is None:
         # Idle free text, no keyword: an answer to the officer while their window is open.
         return officer.pass_on(ctx) if ctx.officer_reply_open else menu.fallback(ctx)
-    return spec.step(ctx)
+    result = spec.step(ctx)
+    if not result.replies or result.replies[0].key != NOT_UNDERSTOOD.key:
+        return result
+    return _side_trip(ctx) or result
+
+
+def _side_trip(ctx: FlowContext) -> FlowResult | None:
+    """Not an answer to the open question, but a clear request in the person's words. A
+    short answer (the next meeting, documents, a greeting) comes first and the question is
+    asked again; the officer's offer gives way to a journey ("мне нужна работа") at once."""
+    trip = menu.request_in_words(ctx)
+    if trip is None:
+        return None
+    if trip.state.idle:
+        return replace(trip, replies=(*trip.replies, *open_question(ctx.state)), state=ctx.state)
+    return trip if ctx.state.flow == officer.NAME else None
 
 
 def _question_offers(ctx: FlowContext, intent: str) -> bool:
     """The open question has an option for exactly this (the menu's "Help", the check-in's
     "Talk to my officer"): let the question take it, so its answer is recorded."""
+    if ctx.state.flow == officer.NAME and intent == "officer":
+        return True  # "shall I ask your officer?" — "куратор" answers it
     spec = open_flow(ctx.state)
     if spec is None or ctx.state.step is None:
         return False
@@ -165,6 +182,8 @@ def open_question(state: FlowState) -> tuple[Reply, ...]:
 def _enrolling(ctx: FlowContext, intent: str | None) -> FlowResult:
     # Until enrollment is finished there is no menu and nothing to be private about;
     # the person only needs to get through the two questions.
+    if ctx.state.flow == officer.NAME and open_flow(ctx.state) is not None:
+        return officer.FLOW.step(ctx)  # "shall I ask your officer?", then back to sign-up
     if ctx.state.flow != enrollment.NAME or open_flow(ctx.state) is None or intent == "language":
         return enrollment.resume(ctx)
     if intent == "help":
@@ -228,7 +247,7 @@ def _count(ctx: FlowContext, result: FlowResult) -> FlowResult:
     """Count replies in a row the bot did not understand; at the third, offer the officer
     (once: not again while that offer is the open question)."""
     person = ctx.person
-    if person is None or person.status == "invited":
+    if person is None:
         return result
     missed = bool(result.replies) and result.replies[0].key in MISUNDERSTOOD
     if not missed:
@@ -237,7 +256,14 @@ def _count(ctx: FlowContext, result: FlowResult) -> FlowResult:
         return replace(result, effects=(*result.effects, CountMisunderstanding(reset=True)))
     effects = (*result.effects, CountMisunderstanding(reset=False))
     in_a_row = person.misunderstood_in_row + 1
-    if in_a_row < officer.MISUNDERSTANDINGS_BEFORE_OFFER or result.state.flow == officer.NAME:
+    # Someone still signing up has no menu to fall back on: offer a person sooner.
+    enrolling = person.status == "invited"
+    needed = (
+        officer.MISSES_BEFORE_OFFER_ENROLLING
+        if enrolling
+        else officer.MISUNDERSTANDINGS_BEFORE_OFFER
+    )
+    if in_a_row < needed or result.state.flow == officer.NAME:
         return replace(result, effects=effects)
     first = result.replies[0] if result.replies[0].key == TEXT_ONLY.key else NOT_UNDERSTOOD
     offered = officer.offer(resume_point(result.state))

@@ -21,6 +21,7 @@ from flows.types import (
     Reply,
     SetLanguage,
 )
+from flows.understanding import understand
 
 NAME = "enrollment"
 ABOUT = Reply("enroll.about")
@@ -69,7 +70,7 @@ def _step(ctx: FlowContext) -> FlowResult:
 
 
 def _language(ctx: FlowContext) -> FlowResult:
-    language = chosen_language(ctx)
+    language = chosen_language(ctx) or _agreeing_in(ctx)
     if language is None:
         return ask_again(ctx, LANGUAGE_QUESTION)
     # Who runs this and why, in the language just chosen, before what is shared.
@@ -78,6 +79,16 @@ def _language(ctx: FlowContext) -> FlowResult:
         state=state(NAME, "consent"),
         effects=(SetLanguage(language),),
     )
+
+
+def _agreeing_in(ctx: FlowContext) -> Language | None:
+    """Someone who answers the language question with "да, согласен", "иә келісемін" or
+    "yes I agree" is writing in the language they want: take it, and go on."""
+    understanding = understand(ctx.input.text or "")
+    if "answer.yes" not in understanding.answers:
+        return None
+    language = understanding.language
+    return language if language in ("ru", "kk", "en") else None  # type: ignore[return-value]
 
 
 def _consent(ctx: FlowContext) -> FlowResult:

@@ -31,7 +31,7 @@ SMS_KEYS = frozenset(
     {
         "sms.reply_with_numbers",
         "sms.reply_with_range",
-        "sms.reply_with_number",
+        "sms.or_reply",
         "sms.invite",
         "sms.opted_out",
         "sms.opted_in",

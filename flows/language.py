@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flows.steps import FlowSpec, Question, ask_again, state
@@ -20,9 +21,30 @@ LANGUAGE_QUESTION = Question("language.ask", LANGUAGE_CHOICES)
 LANGUAGE_BY_CHOICE: dict[str, Language] = {"l_ru": "ru", "l_kk": "kk", "l_en": "en"}
 
 
+# A language named in the person's own words: "по-русски", "на казахском", "орысша",
+# "қазақша", "in English", "po russki" (word beginnings, any script the normaliser reads).
+NAMED: tuple[tuple[Language, tuple[str, ...]], ...] = (
+    ("ru", ("русск", "руск", "орыс", "russ", "rus", "orys")),
+    ("kk", ("казах", "қазақ", "казак", "kazak", "kazah", "qazaq")),
+    ("en", ("english", "англ", "ағылшын", "агылшын", "agylsh", "inglish")),
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def named_language(text: str | None) -> Language | None:
+    """The one language a message names, or None (none, or more than one)."""
+    found = {
+        language
+        for word in _WORD.findall((text or "").casefold())
+        for language, stems in NAMED
+        if word.startswith(stems)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def chosen_language(ctx: FlowContext) -> Language | None:
     answer = LANGUAGE_QUESTION.answer(ctx.input)
-    return LANGUAGE_BY_CHOICE[answer] if answer else None
+    return LANGUAGE_BY_CHOICE[answer] if answer else named_language(ctx.input.text)
 
 
 def open_language(resume: dict[str, Any] | None) -> FlowResult:

@@ -60,6 +60,16 @@ def fallback(ctx: FlowContext) -> FlowResult:
     return FlowResult(replies=(FALLBACK,), state=state(NAME, "choose"))
 
 
+def request_in_words(ctx: FlowContext) -> FlowResult | None:
+    """What a free-text message asks for, when it asks for something; None otherwise."""
+    if ctx.input.choice is not None or not ctx.input.text:
+        return None
+    understanding = understand(ctx.input.text)
+    if not any(c.startswith(("request.", "intent.")) for c in understanding.intents):
+        return None  # a greeting or "ok" is no reason to leave a question
+    return _understood(ctx, understanding)
+
+
 def _understood(ctx: FlowContext, understanding: Understanding) -> FlowResult | None:
     """Free text read by the language layer (flows/understanding): a request starts its
     journey ("жить негде" → housing, "мне негде ночевать сегодня" → tonight), a greeting

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.matching import match_intent
 from flows.steps import FlowSpec, Question, ask_again, state
 from flows.types import (
     IDLE,
@@ -18,6 +19,8 @@ from flows.types import (
 
 NAME = "officer_offer"
 MISUNDERSTANDINGS_BEFORE_OFFER = 3
+# During sign-up there is no menu to fall back on: two misses are enough.
+MISSES_BEFORE_OFFER_ENROLLING = 2
 
 OFFICER_TOLD = Reply("officer.will_be_told")
 OFFER_QUESTION = Question(
@@ -43,7 +46,10 @@ def offer(resume: dict[str, Any] | None) -> FlowResult:
 
 
 def _step(ctx: FlowContext) -> FlowResult:
-    match OFFER_QUESTION.answer(ctx.input):
+    answer = OFFER_QUESTION.answer(ctx.input)
+    if answer is None and match_intent(ctx.input) == "officer":
+        answer = "o_yes"  # "куратор" again: that is a yes, and one request, not two
+    match answer:
         case "o_yes":
             return FlowResult(
                 replies=(OFFICER_TOLD,), state=IDLE, effects=(ask_officer("misunderstood"),)

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     quiet_hours_end: int = Field(default=9, ge=0, le=23)
     # Hotlines named in the safety message, as "name:number" pairs; the names are the
     # catalog's hotline keys (emergency, trust_line). Confirm them for each deployment.
+    # Sources of the defaults (Kazakhstan): 112 is the single emergency number (police,
+    # ambulance, fire); 150 is the national trust line, described by its operators as a
+    # line for children and young people (some sources call it the national mental-health
+    # line). TO BE CONFIRMED WITH THE PROGRAMME BEFORE A PILOT: an adult crisis line for
+    # the people we serve; until then 150 stands in for it. See README, "Configuration".
     hotlines: str = "emergency:112,trust_line:150"
     # How many open partner offers a step of the work journey may choose from.
     directory_limit: int = Field(default=20, gt=0, le=200)

@@ -127,9 +127,17 @@ def test_understood_input_resets_the_count_only_when_there_is_one() -> None:
     assert CountMisunderstanding(reset=True) in say(IDLE, "menu", misunderstood_in_row=1).effects
 
 
-def test_enrollment_is_not_counted() -> None:
-    result = say(FlowState("enrollment", "consent"), "что?", status="invited", consent_given=None)
-    assert not [e for e in result.effects if isinstance(e, CountMisunderstanding)]
+def test_sign_up_offers_a_person_after_two_misses() -> None:
+    """During sign-up there is no menu to fall back on: the second miss offers the officer."""
+    consent = FlowState("enrollment", "consent")
+    first = say(consent, "что?", status="invited", consent_given=None)
+    assert CountMisunderstanding(reset=False) in first.effects
+    assert "officer.offer" not in keys(first)
+    second = say(consent, "что?", status="invited", consent_given=None, misunderstood_in_row=1)
+    assert keys(second) == ["common.not_understood", "officer.offer"]
+    told = say(second.state, "куратор", status="invited", misunderstood_in_row=2)
+    assert escalations(told) == [("asked_officer", "medium")]  # one request, not two
+    assert told.state == consent  # and back to the question
 
 
 def test_stop_and_crisis_end_a_side_trip_without_asking_again() -> None:

@@ -21,6 +21,11 @@ from flows.i18n import translate
 def render_sms(text: str, choices: Sequence[tuple[str, str]], language: str) -> str:
     if not choices:
         return text
+    if len(choices) == 1:
+        # Under a free-text question the one option is an alternative, not an order:
+        # "Или ответьте 1: Пропустить", never "1 Пропустить / Ответьте 1".
+        label = choices[0][1].strip()
+        return f"{text}\n" + translate("sms.or_reply", language, number="1", label=label)
     lines = [text]
     for position, (_choice_id, label) in enumerate(choices, start=1):
         # A scale whose labels are its own numbers ("1".."5") is explained by the question
@@ -37,8 +42,6 @@ RANGE_FROM = 4
 
 def reply_instruction(count: int, language: str) -> str:
     """The "Reply 1, 2 or 3" line, in the person's language."""
-    if count == 1:
-        return translate("sms.reply_with_number", language, number="1")
     if count >= RANGE_FROM:
         return translate("sms.reply_with_range", language, last=str(count))
     first = ", ".join(str(position) for position in range(1, count))

@@ -41,7 +41,10 @@ def test_a_scale_of_numbers_is_not_listed_again() -> None:
 
 def test_two_options_and_one_option() -> None:
     assert render_sms("Agree?", (("y", "Yes"), ("n", "No")), "en").endswith("\nReply 1 or 2")
-    assert render_sms("Skip?", (("s", "Skip"),), "ru") == "Skip?\n1 Skip\nОтветьте 1"
+    # One option under a free-text question reads as an alternative, not an order to send 1.
+    skip = "Хотите что-то добавить? Напишите здесь."
+    assert render_sms(skip, (("s", "Пропустить"),), "ru") == f"{skip}\nИли ответьте 1: Пропустить"
+    assert render_sms("Anything else?", (("s", "Skip"),), "en").endswith("\nOr reply 1: Skip")
 
 
 def test_many_options_use_a_range() -> None:

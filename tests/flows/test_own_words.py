@@ -1,14 +1,16 @@
-"""How people say how they are, at the check-in's mood question: in words, slang, Latin
+"""People's own words at open questions: moods at the check-in in words, slang, Latin
 letters and emoji, in Russian, Kazakh and English; and "stop writing to me" is asked
 about, not obeyed blindly."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import flows
-from flows.types import IDLE, RecordCheckInAnswer, SetPaused, UserInput
-from tests.flows.states import PERSON, context
+from flows.types import IDLE, FlowState, RecordCheckInAnswer, SetLanguage, SetPaused, UserInput
+from tests.flows.states import INVITED, PERSON, context
 
 CHECKIN = flows.start_checkin(context(IDLE)).state
 
@@ -61,3 +63,45 @@ def test_stop_writing_is_asked_about_first(text: str) -> None:
     assert SetPaused(True) in yes.effects
     no = flows.handle(context(asked.state, UserInput(text="нет"), PERSON))
     assert [r.key for r in no.replies] == ["pause.keep"] and no.effects == ()
+
+
+ENROLLING = FlowState("enrollment", "language")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("по русски", "ru"),
+        ("po russki", "ru"),
+        ("орысша", "ru"),
+        ("на казахском", "kk"),
+        ("қазақша", "kk"),
+        ("in english please", "en"),
+        # Answering the consent before it is asked: the language they wrote it in.
+        ("да согласен", "ru"),
+        ("иә келісемін", "kk"),
+        ("yes I agree", "en"),
+        ("ок", "ru"),
+    ],
+)
+def test_sign_up_takes_the_language_in_own_words(text: str, language: str) -> None:
+    who = replace(INVITED, consent_given=None)
+    result = flows.handle(context(ENROLLING, UserInput(text=text), who))
+    assert SetLanguage(language) in result.effects  # type: ignore[arg-type]
+    assert result.state.step == "consent"
+
+
+@pytest.mark.parametrize("text", ["мне нужна работа", "жить негде"])
+def test_the_officer_offer_gives_way_to_a_request(text: str) -> None:
+    from flows import officer
+
+    offered = officer.offer(None).state
+    result = flows.handle(context(offered, UserInput(text=text), PERSON))
+    assert result.state.flow in ("work", "housing")
+    assert "officer.offer" not in [r.key for r in result.replies]
+
+
+def test_a_short_question_during_a_check_in_is_answered_and_the_check_in_goes_on() -> None:
+    result = flows.handle(context(CHECKIN, UserInput(text="где сделать паспорт?"), PERSON))
+    assert [r.key for r in result.replies] == ["officer.will_be_told", "checkin.ask_mood"]
+    assert result.state == CHECKIN
