@@ -28,7 +28,7 @@ from flows import (
     referrals,
     work,
 )
-from flows.matching import match_choice, match_intent
+from flows.matching import match_choice, match_intent, normalize
 from flows.steps import NOT_UNDERSTOOD, FlowSpec
 from flows.types import (
     AppointmentInfo,
@@ -138,10 +138,70 @@ def _route(ctx: FlowContext, intent: str | None) -> FlowResult:
     if spec is None:
         # Idle free text, no keyword: an answer to the officer while their window is open.
         return officer.pass_on(ctx) if ctx.officer_reply_open else menu.fallback(ctx)
+    underneath = _answer_underneath(ctx)
+    if underneath is not None:
+        return underneath
     result = spec.step(ctx)
     if not result.replies or result.replies[0].key != NOT_UNDERSTOOD.key:
         return result
     return _side_trip(ctx) or result
+
+
+WHICH_QUESTION = Reply("common.which_question")
+
+
+def _answer_underneath(ctx: FlowContext) -> FlowResult | None:
+    """A message the bot started (a reminder, a rating) asked its question over one still
+    open (a check-in): bind the answer to the question it answers. A pressed button names
+    its question; a bare number that both could take is not guessed at; words the newer
+    question cannot take but the older one can (a mood, "хреново") go to the older one.
+    The newer question is then asked again. None: the newer question takes the message."""
+    spec = open_flow(ctx.state)
+    below = _saved_state(ctx.state.data.get("resume")) if ctx.state.flow in INTERRUPTIONS else None
+    below_spec = open_flow(below) if below is not None else None
+    if spec is None or below is None or below_spec is None:
+        return None
+    current = spec.questions[ctx.state.step]  # type: ignore[index]
+    older = below_spec.questions[below.step]  # type: ignore[index]
+    if ctx.input.choice is not None:
+        if any(c.id == ctx.input.choice for c in current.choices):
+            return None
+        if not any(c.id == ctx.input.choice for c in older.choices):
+            return None
+        return _answered_below(ctx, below, below_spec, current)
+    text = normalize(ctx.input.text)
+    if not (ctx.input.text or "").strip() or len(older.choices) < 2 or len(current.choices) < 2:
+        # A free-text question (either one) takes words as they come: nothing to bind.
+        return None
+    if text.isdecimal():
+        # Both questions are numbered: "2" could answer either, so it answers neither.
+        replies = (WHICH_QUESTION, current.reply(ctx.state.data))
+        return FlowResult(replies=replies, state=ctx.state)
+    if match_choice(ctx.input, current.choices) is not None:
+        return None
+    trial = below_spec.step(replace(ctx, state=below))
+    if trial.replies and trial.replies[0].key == NOT_UNDERSTOOD.key:
+        return None
+    return _answered_below(ctx, below, below_spec, current)
+
+
+def _answered_below(
+    ctx: FlowContext, below: FlowState, below_spec: FlowSpec, current: Any
+) -> FlowResult:
+    answered = below_spec.step(replace(ctx, state=below))
+    data = {k: v for k, v in ctx.state.data.items() if k != "resume"}
+    if not answered.state.idle and open_flow(answered.state) is not None:
+        data["resume"] = {
+            "flow": answered.state.flow,
+            "step": answered.state.step,
+            "data": dict(answered.state.data),
+        }
+    still = FlowState(ctx.state.flow, ctx.state.step, data)
+    return FlowResult(
+        replies=(*answered.replies, current.reply(ctx.state.data)),
+        state=still,
+        effects=answered.effects,
+    )
 
 
 def _side_trip(ctx: FlowContext) -> FlowResult | None:
