@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     partner_webhook_retry_hours: int = Field(default=24, gt=0, le=168)
     # The web panel's sign-in lasts this long (a cookie; signing out ends it at once).
     panel_session_hours: int = Field(default=12, gt=0, le=24 * 30)
+    # A check-in or reminder waits this long for a question the person is answering (0:
+    # never waits); after that the open question counts as dropped.
+    conversation_hold_minutes: int = Field(default=30, ge=0, le=24 * 60)
     missed_checkins_before_escalation: int = Field(default=2, gt=0)
     default_timezone: str = "Asia/Almaty"
     default_region: str = "KZ"

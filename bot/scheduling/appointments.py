@@ -13,6 +13,7 @@ import flows
 from bot.core.settings import Settings
 from bot.models import Appointment, Person
 from bot.models.enums import PersonStatus
+from bot.pipeline.conversation_hold import held_until
 from bot.pipeline.outreach import start_conversation
 from bot.scheduling.local_time import format_local
 from bot.scheduling.sweep import SweepSummary, sweep_in_batches
@@ -33,6 +34,13 @@ def send_appointment_reminders(engine: Engine, settings: Settings, now: datetime
     def handle(session: Session, appointment: Appointment) -> bool:
         person = session.get(Person, appointment.person_id)
         starts_at = appointment.starts_at
+        if person is not None and starts_at > now:
+            wait = held_until(session, person.id, now, settings, own_flow="appointment")  # type: ignore[arg-type]
+            if wait is not None:
+                # Another question is being answered: remind after it, before the start.
+                appointment.remind_at = min(wait, starts_at)
+                session.add(appointment)
+                return False
         appointment.remind_at = (
             next_reminder(starts_at, person.timezone if person else None, settings, after=now)
             if starts_at > now

@@ -14,6 +14,7 @@ from bot.core.settings import Settings
 from bot.models import CheckIn, ConversationState, Person
 from bot.models.enums import CheckInStatus, PersonStatus
 from bot.pipeline.conversation import save_state
+from bot.pipeline.conversation_hold import held_until
 from bot.pipeline.escalations import open_escalation
 from bot.pipeline.outreach import start_conversation
 from bot.scheduling.cadence import next_checkin_after
@@ -78,6 +79,11 @@ def send_due_checkins(engine: Engine, settings: Settings, now: datetime) -> Swee
         )
         if morning > now:
             checkin.due_at = morning  # waits for the morning, in the person's time zone
+            session.add(checkin)
+            return False
+        wait = held_until(session, person.id, now, settings, own_flow="checkin")  # type: ignore[arg-type]
+        if wait is not None:
+            checkin.due_at = wait  # another question is being answered: after it
             session.add(checkin)
             return False
         # A newer check-in replaces one still waiting for its answer.
