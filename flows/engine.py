@@ -96,7 +96,29 @@ def handle(ctx: FlowContext) -> FlowResult:
     intent = match_intent(ctx.input) if ctx.input.readable else None
     if intent == "stop":
         return _count(ctx, pause.stop(ctx))
-    return _count(ctx, _return_from_interruption(ctx, _route(ctx, intent)))
+    return _count(ctx, _return_from_interruption(ctx, _carry_return(ctx, _route(ctx, intent))))
+
+
+# A journey taken as a side trip keeps, under this key, the question to come back to.
+RETURN_TO = "_return_to"
+
+
+def _carry_return(ctx: FlowContext, result: FlowResult) -> FlowResult:
+    """While a side-trip journey runs (work, housing...), keep the question it left; when
+    the journey ends, ask that question again. A journey that turns into something else
+    (the menu, another journey) drops it: the person has moved on."""
+    saved = ctx.state.data.get(RETURN_TO)
+    if saved is None:
+        return result
+    back = _saved_state(saved)
+    if back is None:
+        return result
+    if result.state.idle:
+        return replace(result, state=back, replies=(*result.replies, *open_question(back)))
+    if result.state.flow == ctx.state.flow and RETURN_TO not in result.state.data:
+        data = {**result.state.data, RETURN_TO: saved}
+        return replace(result, state=FlowState(result.state.flow, result.state.step, data))
+    return result
 
 
 def start_checkin(ctx: FlowContext) -> FlowResult:
@@ -206,14 +228,20 @@ def _answered_below(
 
 def _side_trip(ctx: FlowContext) -> FlowResult | None:
     """Not an answer to the open question, but a clear request in the person's words. A
-    short answer (the next meeting, documents, a greeting) comes first and the question is
-    asked again; the officer's offer gives way to a journey ("мне нужна работа") at once."""
+    short answer (the next meeting, documents) comes first and the question is asked
+    again; a journey ("мне нужна работа") runs first and the question is asked again when
+    it ends; the officer's offer simply gives way to it."""
     trip = menu.request_in_words(ctx)
     if trip is None:
         return None
     if trip.state.idle:
         return replace(trip, replies=(*trip.replies, *open_question(ctx.state)), state=ctx.state)
-    return trip if ctx.state.flow == officer.NAME else None
+    if ctx.state.flow == officer.NAME:
+        return trip
+    # A journey ("мне нужна работа" during a check-in): run it, then ask again.
+    back = {"flow": ctx.state.flow, "step": ctx.state.step, "data": dict(ctx.state.data)}
+    data = {**trip.state.data, RETURN_TO: back}
+    return replace(trip, state=FlowState(trip.state.flow, trip.state.step, data))
 
 
 def _question_offers(ctx: FlowContext, intent: str) -> bool:

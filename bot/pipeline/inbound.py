@@ -28,6 +28,7 @@ from bot.pipeline.effects import Target, apply_flow_result, queue_reply
 from flows import crisis
 from flows.render import render_reply
 from flows.types import InviteCheck, Language, Reply, UserInput
+from flows.understanding import understand
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def _process(
         ):
             session.flush()  # kept for the record, not answered (each reply costs money)
             return InboundOutcome(duplicate=False, message_id=message.id, replies=0)
-    language = _language(person, invite, inbound.language_hint)
+    language = _language(person, invite, inbound.language_hint, inbound.text)
     ctx = build_context(
         session,
         settings,
@@ -275,11 +276,18 @@ def _check_invite(session: Session, text: str | None, now: datetime) -> InviteCh
     )
 
 
-def _language(person: Person | None, invite: InviteCheck | None, hint: str | None) -> Language:
+def _language(
+    person: Person | None, invite: InviteCheck | None, hint: str | None, text: str | None
+) -> Language:
     if person is not None:
         return as_language(person.language)
     if invite is not None and invite.person_language:
         return invite.person_language
+    # A stranger is answered in the language they wrote in ("Сәлем" in Kazakh), else in
+    # their app's language, else the deployment's first language.
+    written = understand(text).language if text else None
+    if written in ("ru", "kk", "en") and (written != "en" or not hint):
+        return as_language(written)
     return as_language((hint or "")[:2].lower())
 
 

@@ -105,3 +105,29 @@ def test_a_short_question_during_a_check_in_is_answered_and_the_check_in_goes_on
     result = flows.handle(context(CHECKIN, UserInput(text="где сделать паспорт?"), PERSON))
     assert [r.key for r in result.replies] == ["officer.will_be_told", "checkin.ask_mood"]
     assert result.state == CHECKIN
+
+
+@pytest.mark.parametrize(
+    ("text", "journey"),
+    [("мне нужна работа", "work"), ("жить негде", "housing"), ("I need a job", "work")],
+)
+def test_a_journey_asked_for_during_a_check_in_comes_back_to_it(text: str, journey: str) -> None:
+    trip = flows.handle(context(CHECKIN, UserInput(text=text), PERSON))
+    assert trip.state.flow == journey
+    state = trip.state
+    for _ in range(8):  # leave the journey the way people do: "not now"
+        if state.flow != journey:
+            break
+        result = flows.handle(context(state, UserInput(choice=_not_now(state)), PERSON))
+        state = result.state
+    assert state == CHECKIN
+    assert [r.key for r in result.replies][-1] == "checkin.ask_mood"
+
+
+def _not_now(state: FlowState) -> str:
+    from flows.engine import FLOWS
+
+    question = FLOWS[state.flow].questions[state.step]  # type: ignore[index]
+    ids = [c.id for c in question.choices]
+    leaving = [i for i in ids if i.endswith(("_later", "_no"))]
+    return leaving[0] if leaving else ids[-1]  # e.g. "any field", then "not now"
