@@ -44,7 +44,8 @@ ORGANISATIONS = [
         None,
     ),
     ("Түнгі баспана", ["shelter"], ["Karaganda"], ["ru", "kk"], "+77212000104", None, "24/7"),
-    ("Career Guidance Centre", ["employment"], [], ["ru", "en"], "+77172000105", None, None),
+    # Names are what people read in the chat: written as the partner writes its own.
+    ("Мансап", ["employment"], [], ["ru", "kk", "en"], "+77172000105", None, None),
 ]
 
 
