@@ -123,11 +123,32 @@ def mood_in_words(text: str | None) -> int | None:
     return None
 
 
+NOTE_KEPT = Reply("checkin.note_kept")
+# Fewer words than this is more likely a slip ("ываыв", "?") than something to pass on.
+NOTE_MIN_WORDS = 2
+
+
+def kept_as_note(ctx: FlowContext, question: Question) -> FlowResult | None:
+    """Words that answer neither the question nor ask for anything ("дома опять ссоры")
+    are the person's news: kept as this check-in's note for the officer, and the question
+    asked again. A request is left to the engine (a side trip); a slip is not kept."""
+    text = (ctx.input.text or "").strip()
+    if len(text.split()) < NOTE_MIN_WORDS:
+        return None
+    if any(c.startswith(("request.", "intent.")) for c in understand(text).intents):
+        return None
+    return FlowResult(
+        replies=(NOTE_KEPT, question.reply(ctx.state.data)),
+        state=ctx.state,
+        effects=(RecordCheckInAnswer(note=text[:NOTE_CHARS]),),
+    )
+
+
 def _mood(ctx: FlowContext) -> FlowResult:
     answer = MOOD_QUESTION.answer(ctx.input)
     mood = MOOD_BY_CHOICE[answer] if answer is not None else mood_in_words(ctx.input.text)
     if mood is None:
-        return ask_again(ctx, MOOD_QUESTION)
+        return kept_as_note(ctx, MOOD_QUESTION) or ask_again(ctx, MOOD_QUESTION)
     effects: tuple[Effect, ...] = (RecordCheckInAnswer(mood=mood),)
     replies: tuple[Reply, ...] = (NEED_QUESTION.reply(),)
     if mood <= LOW_MOOD:
@@ -144,7 +165,7 @@ def _mood(ctx: FlowContext) -> FlowResult:
 def _need(ctx: FlowContext) -> FlowResult:
     answer = NEED_QUESTION.answer(ctx.input)
     if answer is None:
-        return ask_again(ctx, NEED_QUESTION)
+        return kept_as_note(ctx, NEED_QUESTION) or ask_again(ctx, NEED_QUESTION)
     need = NEED_BY_CHOICE[answer]
     effects: tuple[Effect, ...] = (RecordCheckInAnswer(need=need),)
     replies: tuple[Reply, ...] = (NOTE_QUESTION.reply(),)

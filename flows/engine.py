@@ -202,7 +202,8 @@ def _answer_underneath(ctx: FlowContext) -> FlowResult | None:
     if match_choice(ctx.input, current.choices) is not None:
         return None
     trial = below_spec.step(replace(ctx, state=below))
-    if trial.replies and trial.replies[0].key == NOT_UNDERSTOOD.key:
+    # Only a real answer binds: not "not understood", nor words merely kept as a note.
+    if trial.replies and trial.replies[0].key in (NOT_UNDERSTOOD.key, checkin.NOTE_KEPT.key):
         return None
     return _answered_below(ctx, below, below_spec, current)
 

@@ -281,7 +281,9 @@ def _record_checkin_answer(
     if answer.need is not None:
         checkin.need = answer.need
     if answer.note is not None:
-        checkin.note = answer.note[:4000]
+        # Words kept along the way and the final note both reach the officer.
+        joined = f"{checkin.note}\n{answer.note}" if checkin.note else answer.note
+        checkin.note = joined[:4000]
     # Any answer counts: the person is there, even if they stop after the first question.
     checkin.answered_at = checkin.answered_at or now
     checkin.status = CheckInStatus.answered

@@ -131,3 +131,12 @@ def _not_now(state: FlowState) -> str:
     ids = [c.id for c in question.choices]
     leaving = [i for i in ids if i.endswith(("_later", "_no"))]
     return leaving[0] if leaving else ids[-1]  # e.g. "any field", then "not now"
+
+
+def test_news_that_answers_nothing_is_kept_for_the_officer() -> None:
+    result = flows.handle(context(CHECKIN, UserInput(text="дома опять ссоры с женой"), PERSON))
+    assert [r.key for r in result.replies] == ["checkin.note_kept", "checkin.ask_mood"]
+    assert RecordCheckInAnswer(note="дома опять ссоры с женой") in result.effects
+    assert result.state == CHECKIN
+    slip = flows.handle(context(CHECKIN, UserInput(text="ываыв"), PERSON))
+    assert not [e for e in slip.effects if isinstance(e, RecordCheckInAnswer)]

@@ -62,3 +62,8 @@ def test_with_nothing_underneath_a_number_answers_the_only_question() -> None:
     alone = flows.start_appointment_reminder(context(IDLE), APPOINTMENT).state
     result = flows.handle(context(alone, UserInput(text="2"), PERSON))
     assert [e.confirmed for e in _effects(result, RespondToAppointment)] == [False]
+
+
+def test_words_for_neither_question_are_not_taken_as_a_note_under_a_reminder() -> None:
+    result = _say(UserInput(text="дома опять ссоры с женой"))
+    assert _effects(result, RecordCheckInAnswer) == []
