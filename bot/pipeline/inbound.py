@@ -283,10 +283,11 @@ def _language(
         return as_language(person.language)
     if invite is not None and invite.person_language:
         return invite.person_language
-    # A stranger is answered in the language they wrote in ("Сәлем" in Kazakh), else in
-    # their app's language, else the deployment's first language.
+    # A stranger who writes Kazakh ("Сәлем") is answered in Kazakh whatever their app's
+    # language; otherwise the app's language decides (a Kazakh phone's "Привет" is no
+    # reason to switch), and without one, the language they wrote in.
     written = understand(text).language if text else None
-    if written in ("ru", "kk", "en") and (written != "en" or not hint):
+    if written == "kk" or (not hint and written in ("ru", "en")):
         return as_language(written)
     return as_language((hint or "")[:2].lower())
 
