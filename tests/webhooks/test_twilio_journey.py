@@ -189,6 +189,14 @@ def test_a_send_refused_with_21610_marks_the_person_opted_out(
     assert twilio_api.sent() == []
 
 
+def _stored(engine: Engine, sid: str) -> bool:
+    with Session(engine) as session:
+        return (
+            session.exec(select(Message).where(Message.provider_message_id == sid)).first()
+            is not None
+        )
+
+
 def _opted_out(engine: Engine, identity_id: int) -> bool:
     with Session(engine) as session:
         identity = session.get(ChannelIdentity, identity_id)
@@ -205,6 +213,11 @@ def test_an_undelivered_sms_goes_to_the_person_s_telegram(
     _next_sms(twilio_api, 0)
     [call] = twilio_api.sent()
     assert call.sid is not None
+    # The dispatcher stores the provider's id just after the send returns: wait for it, as
+    # Twilio's own callback would come later than this test can.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not _stored(engine, call.sid):
+        time.sleep(0.02)
 
     response = post_signed(
         sms_worker_client, STATUS_PATH, status_form(call.sid, "undelivered", "30003")
