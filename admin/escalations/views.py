@@ -16,7 +16,6 @@ from admin.access import CASEWORKERS, CurrentUser, allow
 from admin.escalations.schemas import EscalationPublic, EscalationsPage, ResolveBody
 from admin.lookup import service_errors
 from admin.validation import SafeTerm
-from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
 from bot.core.settings import Settings
@@ -37,25 +36,6 @@ def _or_404(
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return item
-
-
-def _audit(
-    session: Session,
-    user: User,
-    action: str,
-    item: service.QueueItem,
-    detail: dict[str, str] | None = None,
-) -> None:
-    escalation = item.escalation
-    audit.record(
-        session,
-        action=action,
-        entity_type="escalation",
-        entity_id=escalation.id,
-        person_id=escalation.person_id,
-        actor_user_id=user.id,
-        detail=detail,
-    )
 
 
 @router.get("", response_model=EscalationsPage, **allow(*CASEWORKERS))
@@ -82,13 +62,7 @@ def list_escalations(
             limit=limit,
             after=after,
         )
-    audit.record(
-        session,
-        action="escalation.list",
-        entity_type="escalation",
-        actor_user_id=user.id,
-        detail={"escalation_ids": [item.escalation.id for item in page.items]},
-    )
+    service.record_list(session, user, page)
     session.commit()
     now = utcnow()
     return EscalationsPage(
@@ -100,7 +74,7 @@ def list_escalations(
 @router.get("/{escalation_id}", response_model=EscalationPublic, **allow(*CASEWORKERS))
 def read_escalation(escalation_id: int, user: CurrentUser, session: SessionDep) -> EscalationPublic:
     item = _or_404(session, user, escalation_id)
-    _audit(session, user, "escalation.read", item)
+    service.record_read(session, user, "escalation.read", item)
     session.commit()
     return EscalationPublic.from_item(item, utcnow())
 
@@ -116,20 +90,16 @@ def _move(
     item = _or_404(session, user, escalation_id, for_update=True)
     now = utcnow()
     with service_errors():
-        old = service.transition(
+        service.move(
             session,
             settings,
-            item.escalation,
+            item,
             action,
             actor=user,
             now=now,
             outcome=body.outcome if body else None,
             note=body.note if body else None,
         )
-    detail = {"from": old.value, "to": str(item.escalation.status)}
-    if body is not None:
-        detail["outcome"] = str(body.outcome)  # the note stays out of the audit trail
-    _audit(session, user, f"escalation.{action}", item, detail)
     session.commit()
     return EscalationPublic.from_item(item, now)
 

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from admin.panel.i18n import PANEL_DIR
 from admin.panel.rendering import best_language, render
 from admin.panel.security import PanelError, SignInRequired, apply_headers
-from admin.panel.views import auth, today
+from admin.panel.views import auth, escalations, today
 
 PREFIX = "/panel"
 
@@ -21,6 +21,7 @@ def mount_panel(app: FastAPI) -> None:
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     router.include_router(auth.router)
     router.include_router(today.router)
+    router.include_router(escalations.router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=PANEL_DIR / "static"), name="panel-static")
 

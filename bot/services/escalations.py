@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
+from bot.core import audit
 from bot.core.clock import as_utc
 from bot.core.settings import Settings
 from bot.models import Escalation, Message, Person, User
@@ -261,3 +262,55 @@ def transition(
     session.add(escalation)
     session.flush()
     return old
+
+
+def move(
+    session: Session,
+    settings: Settings,
+    item: QueueItem,
+    action: str,
+    *,
+    actor: User,
+    now: datetime,
+    outcome: EscalationOutcome | None = None,
+    note: str | None = None,
+) -> EscalationStatus:
+    """`transition`, audited (the note stays out of the audit trail); the API and the
+    panel both move escalations through here."""
+    old = transition(
+        session, settings, item.escalation, action, actor=actor, now=now, outcome=outcome, note=note
+    )
+    detail = {"from": old.value, "to": str(item.escalation.status)}
+    if outcome is not None:
+        detail["outcome"] = str(outcome)
+    record_read(session, actor, f"escalation.{action}", item, detail)
+    return old
+
+
+def record_read(
+    session: Session,
+    actor: User,
+    action: str,
+    item: QueueItem,
+    detail: dict[str, str] | None = None,
+) -> None:
+    escalation = item.escalation
+    audit.record(
+        session,
+        action=action,
+        entity_type="escalation",
+        entity_id=escalation.id,
+        person_id=escalation.person_id,
+        actor_user_id=actor.id,
+        detail=detail,
+    )
+
+
+def record_list(session: Session, actor: User, page: QueuePage) -> None:
+    audit.record(
+        session,
+        action="escalation.list",
+        entity_type="escalation",
+        actor_user_id=actor.id,
+        detail={"escalation_ids": [item.escalation.id for item in page.items]},
+    )
