@@ -112,7 +112,11 @@ def seed_demo(engine: Engine, settings: Settings) -> str:
                 .order_by(col(User.id))
             ).all()
         ]
-    lines = ["Demo data ready.", "  Logins (POST /api/v1/auth/token), all with the same password:"]
+    lines = [
+        "Demo data ready.",
+        f"  Staff panel: {settings.public_base_url}/panel/ (sign in with any login below)",
+        "  Logins (the panel, or POST /api/v1/auth/token), all with the same password:",
+    ]
     lines += [f"    {role:<10} {email} / {DEMO_PASSWORD}" for role, email in logins]
     lines += [
         f"  Simulator: {settings.public_base_url}/simulator",

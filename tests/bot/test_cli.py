@@ -267,3 +267,4 @@ def test_demo_prints_its_links_under_the_given_url(cli_env):
     result = CliRunner().invoke(app, ["demo", "--url", "http://127.0.0.1:8123/"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/simulator" in result.output
+    assert "Staff panel: http://127.0.0.1:8123/panel/" in result.output
