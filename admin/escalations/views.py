@@ -74,7 +74,7 @@ def list_escalations(
 @router.get("/{escalation_id}", response_model=EscalationPublic, **allow(*CASEWORKERS))
 def read_escalation(escalation_id: int, user: CurrentUser, session: SessionDep) -> EscalationPublic:
     item = _or_404(session, user, escalation_id)
-    service.record_read(session, user, "escalation.read", item)
+    service.record_event(session, user, "escalation.read", item)
     session.commit()
     return EscalationPublic.from_item(item, utcnow())
 

@@ -24,18 +24,7 @@ from bot.core.settings import Settings
 from bot.services import InvalidInput
 from bot.services import organisations as service
 
-ORGANISATION_COLUMNS = (
-    "name",
-    "services",
-    "regions",
-    "languages",
-    "contact_email",
-    "contact_phone",
-    "address",
-    "opening_hours",
-    "webhook_url",
-    "is_active",
-)
+ORGANISATION_COLUMNS = service.ORGANISATION_FIELDS
 TEXT_COLUMNS = tuple(
     f"{name}_{lang}"
     for name in ("title", "description", "how_to_apply")

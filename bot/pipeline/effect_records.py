@@ -12,14 +12,16 @@ from bot.core import audit
 from bot.core.settings import Settings
 from bot.models import Appointment, ConsentRecord, Organisation, Person, Referral
 from bot.models.enums import AppointmentStatus, PersonStatus, ReferralStatus
+from bot.pipeline.escalations import open_escalation
 from bot.services.partner_notices import CREATED, notify_partner
-from bot.services.referral_lifecycle import move_referral, record_creation
+from bot.services.referral_lifecycle import DECLINED_REASON, move_referral, record_creation
 from flows.types import CreateReferral, RespondToAppointment
 
 log = logging.getLogger(__name__)
 
 REFERRAL_CONSENT_VERSION = "referral-2026-12-v2"
 PERSON_SAID_NO = "the person did not agree to share their details"
+ORGANISATION_GONE = "the organisation stopped being an active partner before the person agreed"
 # What a person may agree to share with a partner ("name" is the older word for first name).
 SHAREABLE_FIELDS = frozenset(
     {"first_name", "language", "need", "contact_channel", "phone", "region", "name"}
@@ -90,6 +92,29 @@ def answer_referral_offer(
         return
     if referral.status != ReferralStatus.proposed:
         return  # cancelled by the officer meanwhile, or answered twice
+    organisation = session.get(Organisation, referral.organisation_id)
+    if agreed and (organisation is None or not organisation.is_active):
+        # Their yes cannot reach a partner that left; the officer finds another one.
+        move_referral(
+            session,
+            referral,
+            ReferralStatus.cancelled,
+            actor_kind="system",
+            actor_user_id=None,
+            reason=ORGANISATION_GONE,
+            now=now,
+        )
+        open_escalation(
+            session,
+            settings,
+            person_id=person.id,  # type: ignore[arg-type]
+            reason=DECLINED_REASON,
+            severity="low",
+            now=now,
+            detail=f"referral {referral.id} ({referral.kind}): the person agreed, but the "
+            "organisation is no longer active; consider another partner",
+        )
+        return
     if agreed:
         move_referral(
             session,

@@ -218,10 +218,10 @@ def _alert_status(escalation: Escalation, states: set[str]) -> str:
 # --- changing --------------------------------------------------------------------------------
 
 
-def transition(
+def move(
     session: Session,
     settings: Settings,
-    escalation: Escalation,
+    item: QueueItem,
     action: str,
     *,
     actor: User,
@@ -229,8 +229,10 @@ def transition(
     outcome: EscalationOutcome | None = None,
     note: str | None = None,
 ) -> EscalationStatus:
-    """Apply `action`; Conflict when the table has no move from the current status.
-    Returns the status it moved from."""
+    """Apply `action` by the transition table and audit it (the note stays out of the
+    audit trail); Conflict when the table has no move from the current status. The API
+    and the panel both move escalations through here. Returns the status it moved from."""
+    escalation = item.escalation
     old = EscalationStatus(escalation.status)
     new = TRANSITIONS.get((action, old))
     if new is None:
@@ -261,33 +263,14 @@ def transition(
     escalation.is_resolved = new == EscalationStatus.resolved
     session.add(escalation)
     session.flush()
-    return old
-
-
-def move(
-    session: Session,
-    settings: Settings,
-    item: QueueItem,
-    action: str,
-    *,
-    actor: User,
-    now: datetime,
-    outcome: EscalationOutcome | None = None,
-    note: str | None = None,
-) -> EscalationStatus:
-    """`transition`, audited (the note stays out of the audit trail); the API and the
-    panel both move escalations through here."""
-    old = transition(
-        session, settings, item.escalation, action, actor=actor, now=now, outcome=outcome, note=note
-    )
-    detail = {"from": old.value, "to": str(item.escalation.status)}
+    detail = {"from": old.value, "to": str(escalation.status)}
     if outcome is not None:
         detail["outcome"] = str(outcome)
-    record_read(session, actor, f"escalation.{action}", item, detail)
+    record_event(session, actor, f"escalation.{action}", item, detail)
     return old
 
 
-def record_read(
+def record_event(
     session: Session,
     actor: User,
     action: str,

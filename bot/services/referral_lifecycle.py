@@ -43,6 +43,8 @@ OPEN = frozenset({S.proposed, S.sent, S.accepted, S.in_progress})
 # What partners may see: everything the person agreed to send them.
 VISIBLE_TO_PARTNERS = frozenset(set(S) - {S.proposed})
 REASON_CHARS = 500
+# The escalation reason when a referral reaches no partner and the officer must find another.
+DECLINED_REASON = "referral_declined"
 
 
 def move_referral(

@@ -18,7 +18,7 @@ from bot.pipeline.outreach import start_conversation
 from bot.services import InvalidInput, NotAllowed
 from bot.services.partner_notices import CANCELLED, notify_partner
 from bot.services.persons import MAX_ID
-from bot.services.referral_lifecycle import VISIBLE_TO_PARTNERS, move_referral
+from bot.services.referral_lifecycle import DECLINED_REASON, VISIBLE_TO_PARTNERS, move_referral
 from flows.types import ReferralInfo
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ S = ReferralStatus
 TOLD_TO_PERSON = frozenset({S.accepted, S.declined, S.completed})
 PARTNER_MAY_SET = frozenset({S.accepted, S.declined, S.in_progress, S.completed})
 ADMIN_MAY_SET = PARTNER_MAY_SET | {S.cancelled}
-DECLINED_REASON = "referral_declined"
 
 PARTNERS_ONLY = "Only partner organisations handle referrals."
 NO_ORGANISATION = "This account belongs to no partner organisation; ask an administrator."

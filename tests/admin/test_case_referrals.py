@@ -302,3 +302,34 @@ def test_refusals(
     assert (
         _propose(client, ngo, person.id, organisation_id=org, kind="employment").status_code == 403
     )
+
+
+def test_a_yes_after_the_partner_was_deactivated_reaches_the_officer_not_the_partner(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    officer: dict[str, Any],
+) -> None:
+    org = _organisation(engine)
+    person, identity = _case(engine, officer["id"], "ru")
+    referral_id = _propose(
+        client, officer["headers"], person.id, organisation_id=org, kind="employment"
+    ).json()["id"]
+    with Session(engine) as session:
+        organisation = session.get(Organisation, org)
+        assert organisation is not None
+        organisation.is_active = False
+        session.add(organisation)
+        session.commit()
+
+    _say(engine, settings, identity.address, "да, согласен", "a1")
+
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None and referral.status == "cancelled"
+        assert referral.consent_at is None
+        escalations = session.exec(
+            select(Escalation).where(Escalation.person_id == person.id)
+        ).all()
+    assert [(e.reason, e.severity) for e in escalations] == [("referral_declined", "low")]
+    assert _partner_mails(engine) == []

@@ -83,7 +83,7 @@ def one(
     item = service.get_for(session, user, escalation_id)
     if item is None:
         raise PanelError(404, "not_found")
-    service.record_read(session, user, "escalation.read", item)
+    service.record_event(session, user, "escalation.read", item)
     session.commit()
     return render(
         request,
