@@ -15,8 +15,8 @@ from bot.core.deps import SessionDep, SettingsDep
 from bot.models import Appointment
 from bot.models.enums import AppointmentStatus, Role
 from bot.pipeline.appointment_notices import tell_person
+from bot.services import case_work
 from bot.services.appointments import (
-    create_appointment,
     set_appointment_status,
     update_appointment,
 )
@@ -42,27 +42,16 @@ def create(
     person = writable_person_or_404(session, user, person_id, for_update=True)
     now = utcnow()
     with service_errors():
-        appointment = create_appointment(
+        appointment = case_work.book_appointment(
             session,
+            settings,
             person,
+            user,
             starts_at=body.starts_at,
             kind=body.kind,
             place=body.place,
-            settings=settings,
-            created_by_id=user.id,
             now=now,
         )
-    # Told at once, not first by the reminder 2 h before.
-    tell_person(session, settings, person, appointment, "booked", now=now)
-    audit.record(
-        session,
-        action="appointment.create",
-        entity_type="appointment",
-        entity_id=appointment.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-        detail={"starts_at": appointment.starts_at.isoformat(), "kind": appointment.kind},
-    )
     session.commit()
     return AppointmentPublic.model_validate(appointment)
 

@@ -17,6 +17,7 @@ from bot.models.enums import Role
 NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
     Role.admin: (
         ("today", "/panel/"),
+        ("cases", "/panel/cases"),
         ("escalations", "/panel/escalations"),
         ("referrals", "/panel/referrals"),
         ("figures", "/panel/figures"),
@@ -24,12 +25,14 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     Role.supervisor: (
         ("today", "/panel/"),
+        ("cases", "/panel/cases"),
         ("escalations", "/panel/escalations"),
         ("referrals", "/panel/referrals"),
         ("figures", "/panel/figures"),
     ),
     Role.officer: (
         ("today", "/panel/"),
+        ("cases", "/panel/cases"),
         ("escalations", "/panel/escalations"),
         ("referrals", "/panel/referrals"),
         ("figures", "/panel/figures"),

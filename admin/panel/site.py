@@ -4,13 +4,15 @@ rules as the API, its static files, and its HTML answers to errors."""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from admin.panel.i18n import PANEL_DIR
 from admin.panel.rendering import best_language, render
 from admin.panel.security import PanelError, SignInRequired, apply_headers
-from admin.panel.views import auth, escalations, today
+from admin.panel.views import auth, case_actions, cases, escalations, today
+from bot.core.errors import validation_error
 
 PREFIX = "/panel"
 
@@ -22,6 +24,8 @@ def mount_panel(app: FastAPI) -> None:
     router.include_router(auth.router)
     router.include_router(today.router)
     router.include_router(escalations.router)
+    router.include_router(cases.router)
+    router.include_router(case_actions.router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=PANEL_DIR / "static"), name="panel-static")
 
@@ -41,5 +45,12 @@ def mount_panel(app: FastAPI) -> None:
             status_code=exc.status_code,
         )
 
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        # The panel answers a malformed address with a page; the API keeps its JSON.
+        if not request.url.path.startswith(PREFIX + "/"):
+            return await validation_error(request, exc)
+        return await error_page(request, PanelError(422, "bad_request"))
+
     app.add_exception_handler(SignInRequired, sign_in_first)
+    app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(PanelError, error_page)

@@ -10,12 +10,11 @@ from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.lookup import service_errors, writable_person_or_404
 from admin.persons.schemas import PersonPublic, _Input
 from admin.validation import DbId
-from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep
 from bot.models import Person, User
 from bot.models.enums import Role
-from bot.services import case_status
+from bot.services import case_work
 
 router = APIRouter(prefix="/persons", tags=["cases"])
 
@@ -31,16 +30,7 @@ class _Empty(BaseModel):
 def _move(session: SessionDep, user: User, person_id: int, action: str) -> PersonPublic:
     person: Person = writable_person_or_404(session, user, person_id, for_update=True)
     with service_errors():
-        previous = case_status.change_status(session, person, action, utcnow())
-    audit.record(
-        session,
-        action=f"person.{action}",
-        entity_type="person",
-        entity_id=person.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-        detail={"from": str(previous), "to": str(person.status)},
-    )
+        case_work.move_case(session, person, user, action, utcnow())
     session.commit()
     return PersonPublic.from_person(person)
 
@@ -79,17 +69,6 @@ def transfer(
     """To another active officer (admins: any; supervisors: one of their team)."""
     person = writable_person_or_404(session, user, person_id, for_update=True)
     with service_errors():
-        previous = case_status.transfer(
-            session, actor=user, person=person, officer_id=body.officer_id
-        )
-    audit.record(
-        session,
-        action="person.transfer",
-        entity_type="person",
-        entity_id=person.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-        detail={"from_officer_id": previous, "to_officer_id": body.officer_id},
-    )
+        case_work.transfer_case(session, person, user, body.officer_id)
     session.commit()
     return PersonPublic.from_person(person)

@@ -10,11 +10,10 @@ from admin.lookup import person_or_404, service_errors
 from admin.persons.schemas import UtcDatetime, _Input
 from admin.persons.text import printable_text
 from admin.validation import DbId
-from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
 from bot.models.enums import Role
-from bot.pipeline.officer_messages import queue_officer_message
+from bot.services import case_work
 
 router = APIRouter(prefix="/persons", tags=["messages"])
 
@@ -53,16 +52,7 @@ def write_to_person(
     person = person_or_404(session, user, person_id, for_update=True)
     now = utcnow()
     with service_errors():
-        message = queue_officer_message(session, settings, person, user, body.text, now=now)
-    audit.record(
-        session,
-        action="message.officer.create",
-        entity_type="message",
-        entity_id=message.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-        detail={"channel": message.channel},
-    )
+        message = case_work.write_to_person(session, settings, person, user, body.text, now)
     session.commit()
     assert message.id is not None and person.officer_reply_until is not None
     return OfficerMessagePublic(

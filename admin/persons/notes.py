@@ -16,7 +16,8 @@ from admin.validation import Cursor, DbId, TextChars
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep
-from bot.services.notes import add_note, list_notes
+from bot.services import case_work
+from bot.services.notes import list_notes
 
 router = APIRouter(prefix="/persons", tags=["notes"])
 
@@ -52,15 +53,7 @@ def create_note(
     person_id: DbId, body: NoteCreate, user: CaseworkerUser, session: SessionDep
 ) -> NotePublic:
     person = writable_person_or_404(session, user, person_id)
-    note = add_note(session, person=person, author=user, body=body.body, now=utcnow())
-    audit.record(
-        session,
-        action="note.create",
-        entity_type="note",
-        entity_id=note.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-    )
+    note = case_work.note_on_case(session, person, user, body.body, utcnow())
     session.commit()
     return NotePublic.model_validate(note)
 

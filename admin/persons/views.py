@@ -33,7 +33,7 @@ from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models.checkin import CheckInPublic
 from bot.models.enums import Channel, PersonStatus
 from bot.models.invite import InvitePublic
-from bot.scheduling.local_time import end_of_quiet_hours
+from bot.services import case_work
 from bot.services import persons as person_service
 from bot.services.invites import create_invite
 from bot.services.timeline import read_timeline
@@ -213,22 +213,6 @@ def schedule_checkin(
     person = writable_person_or_404(session, user, person_id, for_update=True)
     requested = body.due_at if body is not None and body.due_at is not None else utcnow()
     with service_errors():
-        checkin = person_service.schedule_checkin(
-            session,
-            person,
-            due_at=end_of_quiet_hours(
-                requested, person.timezone, settings.quiet_hours_start, settings.quiet_hours_end
-            ),
-            created_by_id=user.id,
-        )
-    audit.record(
-        session,
-        action="checkin.create",
-        entity_type="checkin",
-        entity_id=checkin.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-        detail={"due_at": checkin.due_at.isoformat()},
-    )
+        checkin = case_work.schedule_checkin(session, settings, person, user, requested)
     session.commit()
     return CheckInPublic.model_validate(checkin)

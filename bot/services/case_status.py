@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from bot.models import Appointment, CheckIn, Message, Person, User
 from bot.models.enums import (
@@ -130,3 +130,26 @@ def transfer(session: Session, *, actor: User, person: Person, officer_id: int) 
     session.add(person)
     session.flush()
     return previous
+
+
+def transfer_targets(session: Session, actor: User, *, limit: int = 500) -> list[User]:
+    """Whom `actor` may hand a case to, by the rules of `transfer`, by name."""
+    if actor.role not in (Role.admin, Role.supervisor):
+        return []
+    query = (
+        select(User)
+        .where(
+            col(User.is_active).is_(True),
+            col(User.role).in_([Role.officer, Role.supervisor]),
+        )
+        .order_by(col(User.full_name), col(User.id))
+        .limit(limit)
+    )
+    if actor.role == Role.supervisor:
+        query = query.where(or_(col(User.id) == actor.id, col(User.supervisor_id) == actor.id))
+    return list(session.exec(query).all())
+
+
+def allowed_actions(status: PersonStatus) -> list[str]:
+    """The moves the transition table allows from `status`, in ACTIONS order."""
+    return [action for action in ACTIONS if (action, status) in TRANSITIONS]

@@ -95,3 +95,22 @@ def test_partners_and_other_officers_find_nothing(
     assert client.get("/panel/escalations").status_code == 404
     assert client.get(f"/panel/escalations/{escalation_id}").status_code == 404
     assert client.get("/panel/escalations/99999999999999999999").status_code in (404, 422)
+
+
+def test_the_filter_forms_any_and_a_made_up_value(
+    client: TestClient, engine: Engine, settings, staff, sign_in: SignIn
+) -> None:
+    officer = staff("officer@example.org", language="en")
+    _crisis(engine, settings, officer)
+    sign_in("officer@example.org")
+    anything = client.get("/panel/escalations?status=&severity=")
+    assert anything.status_code == 200 and "Aidos Seitkali" in anything.text
+    critical = client.get("/panel/escalations?status=open&severity=critical")
+    assert "Aidos Seitkali" in critical.text
+    low = client.get("/panel/escalations?status=&severity=low")
+    assert "Aidos Seitkali" not in low.text
+    for url in ("/panel/escalations?severity=apocalyptic", "/panel/cases?after=-5"):
+        made_up = client.get(url)
+        assert made_up.status_code == 422, url
+        assert made_up.headers["content-type"].startswith("text/html")
+        assert "Проверьте адрес" in made_up.text  # no account is read for an error page

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.panel.query import optional_choice
 from admin.panel.rendering import render
 from admin.panel.security import CsrfChecked, PanelError, PanelUser
 from admin.validation import SafeText
@@ -35,16 +36,18 @@ def queue(
     user: PanelUser,
     session: SessionDep,
     settings: SettingsDep,
-    status: Annotated[EscalationStatus | None, Query()] = None,
-    severity: Annotated[Severity | None, Query()] = None,
+    status: Annotated[str, Query(max_length=20)] = "",
+    severity: Annotated[str, Query(max_length=20)] = "",
     after: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     _caseworker(user)
+    chosen_status = optional_choice(status, EscalationStatus)
+    chosen_severity = optional_choice(severity, Severity)
     try:
         page = service.list_queue(
             session,
             user,
-            filters=service.Filters(status=status, severity=severity),
+            filters=service.Filters(status=chosen_status, severity=chosen_severity),
             limit=50,
             after=after,
         )
@@ -60,8 +63,8 @@ def queue(
             "items": page.items,
             "next_after": page.next_after,
             "now": utcnow(),
-            "status": status.value if status else "",
-            "severity": severity.value if severity else "",
+            "status": chosen_status.value if chosen_status else "",
+            "severity": chosen_severity.value if chosen_severity else "",
             "statuses": [s.value for s in EscalationStatus],
             "severities": [s.value for s in Severity],
             "outcomes": OUTCOMES,
