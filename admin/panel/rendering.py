@@ -20,6 +20,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("cases", "/panel/cases"),
         ("escalations", "/panel/escalations"),
         ("referrals", "/panel/referrals"),
+        ("opportunities", "/panel/opportunities"),
         ("figures", "/panel/figures"),
         ("admin", "/panel/admin"),
     ),
@@ -37,7 +38,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("referrals", "/panel/referrals"),
         ("figures", "/panel/figures"),
     ),
-    Role.ngo: (("referrals", "/panel/referrals"),),
+    Role.ngo: (("referrals", "/panel/referrals"), ("opportunities", "/panel/opportunities")),
 }
 
 

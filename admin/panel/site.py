@@ -11,7 +11,15 @@ from fastapi.staticfiles import StaticFiles
 from admin.panel.i18n import PANEL_DIR
 from admin.panel.rendering import best_language, render
 from admin.panel.security import PanelError, SignInRequired, apply_headers
-from admin.panel.views import auth, case_actions, cases, escalations, today
+from admin.panel.views import (
+    auth,
+    case_actions,
+    cases,
+    escalations,
+    opportunities,
+    referrals,
+    today,
+)
 from bot.core.errors import validation_error
 
 PREFIX = "/panel"
@@ -26,6 +34,8 @@ def mount_panel(app: FastAPI) -> None:
     router.include_router(escalations.router)
     router.include_router(cases.router)
     router.include_router(case_actions.router)
+    router.include_router(referrals.router)
+    router.include_router(opportunities.router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=PANEL_DIR / "static"), name="panel-static")
 

@@ -18,7 +18,6 @@ from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
 from bot.models.enums import ReferralStatus, Role
 from bot.services import referrals as referral_service
-from bot.services.erasure import ensure_not_erased
 from bot.services.referral_lifecycle import history
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -168,17 +167,11 @@ def change_status(
     """Accept, decline (say why), start or complete; the person hears of accept, decline and
     completion in one short message. 409 for a move the lifecycle does not allow."""
     with service_errors():
-        referral = referral_service.referral_for(session, user, referral_id)
-    if referral is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-    person = session.get(Person, referral.person_id)
-    assert person is not None
-    with service_errors():
-        ensure_not_erased(person)  # an erased person can no longer be told anything
-        referral_service.change_status(
-            session, settings, referral, body.status, actor=user, reason=body.reason, now=utcnow()
+        view = referral_service.move_for(
+            session, settings, user, referral_id, body.status, reason=body.reason, now=utcnow()
         )
-    view = referral_service.shared_view(referral, person)
+    if view is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     session.commit()
     runtime.queued()
     return _public(view)

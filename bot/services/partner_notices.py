@@ -31,8 +31,17 @@ FALLBACK_LANGUAGE = "ru"
 REFERRALS_PATH = "/api/v1/referrals"
 
 
+BOARD_PATH = "/panel/referrals"
+
+
 def referral_link(settings: Settings, referral_id: int) -> str:
+    """Where a receiver's program reads the referral (the API, with a partner's token)."""
     return f"{settings.public_base_url.rstrip('/')}{REFERRALS_PATH}/{referral_id}"
+
+
+def board_link(settings: Settings, referral_id: int) -> str:
+    """Where a coordinator reading the e-mail opens it: the panel's board, signed in."""
+    return f"{settings.public_base_url.rstrip('/')}{BOARD_PATH}#r-{referral_id}"
 
 
 def event_body(referral: Referral, event: str, *, event_id: str, now: datetime, link: str) -> str:
@@ -100,7 +109,7 @@ def notify_partner(
                 channel="email",
                 address=organisation.contact_email,
                 kind=PARTNER_NOTICE_KIND,
-                body=mail_text(event, language, link),
+                body=mail_text(event, language, board_link(settings, referral.id)),
                 language=language,
                 status=MessageStatus.queued,
                 next_attempt_at=now,

@@ -16,6 +16,7 @@ from bot.models.enums import ReferralStatus, Role
 from bot.pipeline.escalations import open_escalation
 from bot.pipeline.outreach import start_conversation
 from bot.services import InvalidInput, NotAllowed
+from bot.services.erasure import ensure_not_erased
 from bot.services.partner_notices import CANCELLED, notify_partner
 from bot.services.persons import MAX_ID
 from bot.services.referral_lifecycle import DECLINED_REASON, VISIBLE_TO_PARTNERS, move_referral
@@ -164,6 +165,28 @@ def change_status(
     if target in TOLD_TO_PERSON:
         _tell_person(session, settings, referral, now)
     return referral
+
+
+def move_for(
+    session: Session,
+    settings: Settings,
+    user: User,
+    referral_id: int,
+    new: str,
+    *,
+    reason: str | None,
+    now: datetime,
+) -> SharedView | None:
+    """A partner's (or an admin's) move of a referral they may see; None when they may
+    not see it (answered like a missing one). The API and the panel both move here."""
+    referral = referral_for(session, user, referral_id)
+    if referral is None:
+        return None
+    person = session.get(Person, referral.person_id)
+    assert person is not None
+    ensure_not_erased(person)  # an erased person can no longer be told anything
+    change_status(session, settings, referral, new, actor=user, reason=reason, now=now)
+    return shared_view(referral, person)
 
 
 def _tell_person(session: Session, settings: Settings, referral: Referral, now: datetime) -> None:

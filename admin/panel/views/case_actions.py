@@ -8,18 +8,15 @@ to fix (422, or 409 when the case does not allow it); a done one redirects to th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from admin.appointments.schemas import AppointmentCreate
-from admin.panel.i18n import zone
+from admin.panel.forms import FormProblem, checked, local_time, refusals
 from admin.panel.rendering import render
 from admin.panel.security import CsrfChecked, PanelError, PanelUser
 from admin.panel.views.cases import case_or_404, render_case
@@ -31,57 +28,13 @@ from admin.persons.schemas import CheckInSchedule
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Person, User
-from bot.services import Conflict, InvalidInput, NotAllowed, case_status, case_work
+from bot.services import case_status, case_work
 from bot.services.erasure import ensure_not_erased
 from bot.services.referral_proposals import propose_referral
 
 router = APIRouter()
 
 FORM_TEXT = 2000  # no form field the panel sends is longer
-
-
-class FormProblem(Exception):
-    def __init__(self, form: str, message: str, status_code: int = 422) -> None:
-        super().__init__(message)
-        self.form = form
-        self.message = message
-        self.status_code = status_code
-
-
-@contextmanager
-def _refusals(form: str) -> Iterator[None]:
-    """The API's refusals as a message beside the form that caused them."""
-    try:
-        yield
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        raise FormProblem(form, f"{where}: {first['msg']}" if where else first["msg"]) from None
-    except InvalidInput as exc:
-        raise FormProblem(form, f"{exc.field}: {exc}") from None
-    except Conflict as exc:
-        raise FormProblem(form, str(exc), 409) from None
-    except NotAllowed as exc:
-        raise FormProblem(form, str(exc), 403) from None
-
-
-def _checked(schema: type[BaseModel], form: str, values: dict[str, Any]) -> Any:
-    with _refusals(form):
-        return schema.model_validate(values)
-
-
-def local_time(value: str, user: User) -> datetime | None:
-    """A datetime-local field (no zone) read in the staff member's time zone."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        naive = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("when", "give a date and time like 2026-12-24T10:30") from None
-    if naive.tzinfo is not None:
-        return naive
-    return naive.replace(tzinfo=zone(user.timezone))
 
 
 def _act(
@@ -97,7 +50,7 @@ def _act(
 ) -> Response:
     person = case_or_404(session, user, person_id, for_update=True)
     try:
-        with _refusals(form):
+        with refusals(form):
             if writable:
                 ensure_not_erased(person)
             work(person)
@@ -137,7 +90,7 @@ def reply(
     text: Text = "",
 ) -> Response:
     def work(person: Person) -> None:
-        body = _checked(OfficerMessageCreate, "reply", {"text": text})
+        body = checked(OfficerMessageCreate, "reply", {"text": text})
         case_work.write_to_person(session, settings, person, user, body.text, utcnow())
 
     response = _act(request, session, settings, user, person_id, "reply", work, writable=False)
@@ -155,8 +108,8 @@ def note(
     body: Text = "",
 ) -> Response:
     def work(person: Person) -> None:
-        checked = _checked(NoteCreate, "notes", {"body": body})
-        case_work.note_on_case(session, person, user, checked.body, utcnow())
+        valid = checked(NoteCreate, "notes", {"body": body})
+        case_work.note_on_case(session, person, user, valid.body, utcnow())
 
     return _act(request, session, settings, user, person_id, "notes", work)
 
@@ -172,8 +125,8 @@ def checkin(
 ) -> Response:
     def work(person: Person) -> None:
         when = local_time(due_at, user)
-        checked = _checked(CheckInSchedule, "schedule", {"due_at": when})
-        case_work.schedule_checkin(session, settings, person, user, checked.due_at or utcnow())
+        valid = checked(CheckInSchedule, "schedule", {"due_at": when})
+        case_work.schedule_checkin(session, settings, person, user, valid.due_at or utcnow())
 
     return _act(request, session, settings, user, person_id, "schedule", work)
 
@@ -191,7 +144,7 @@ def appointment(
     place: Text = "",
 ) -> Response:
     def work(person: Person) -> None:
-        checked = _checked(
+        valid = checked(
             AppointmentCreate,
             "schedule",
             {"starts_at": local_time(starts_at, user), "kind": kind, "place": place},
@@ -201,9 +154,9 @@ def appointment(
             settings,
             person,
             user,
-            starts_at=checked.starts_at,
-            kind=checked.kind,
-            place=checked.place,
+            starts_at=valid.starts_at,
+            kind=valid.kind,
+            place=valid.place,
             now=utcnow(),
         )
 
@@ -231,16 +184,16 @@ async def refer(
     }
 
     def work(person: Person) -> None:
-        checked = _checked(ReferralProposal, "refer", values)
+        valid = checked(ReferralProposal, "refer", values)
         propose_referral(
             session,
             settings,
             person,
-            organisation_id=checked.organisation_id,
-            kind=checked.kind.value,
+            organisation_id=valid.organisation_id,
+            kind=valid.kind.value,
             opportunity_id=None,
-            note=checked.note,
-            fields=list(checked.fields),
+            note=valid.note,
+            fields=list(valid.fields),
             actor=user,
             now=utcnow(),
         )
@@ -278,7 +231,7 @@ def transfer(
     officer_id: Text = "",
 ) -> Response:
     def work(person: Person) -> None:
-        checked = _checked(TransferBody, "case", {"officer_id": officer_id or None})
-        case_work.transfer_case(session, person, user, checked.officer_id)
+        valid = checked(TransferBody, "case", {"officer_id": officer_id or None})
+        case_work.transfer_case(session, person, user, valid.officer_id)
 
     return _act(request, session, settings, user, person_id, "case", work)
