@@ -34,10 +34,16 @@ run: $(STAMP) catalogs
 	$(BIN)/jolserik serve --host 127.0.0.1 --port $(PORT)
 
 ## make test: ruff and mypy, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
+## The panel's browser tests drive Debian's Chromium; without one they are skipped, and said so.
 test: $(STAMP) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	env -u TEST_DATABASE_URL $(BIN)/pytest -q
+	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then \
+		echo "browser tests: with $$(command -v chromium || echo /usr/bin/chromium)"; \
+	else \
+		echo "browser tests: SKIPPED, no Chromium here (apt-get install chromium to run them)"; \
+	fi
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q -rs
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
 		$(BIN)/pytest -q; \

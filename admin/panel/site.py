@@ -16,6 +16,7 @@ from admin.panel.views import (
     case_actions,
     cases,
     escalations,
+    figures,
     opportunities,
     referrals,
     today,
@@ -36,6 +37,7 @@ def mount_panel(app: FastAPI) -> None:
     router.include_router(case_actions.router)
     router.include_router(referrals.router)
     router.include_router(opportunities.router)
+    router.include_router(figures.router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=PANEL_DIR / "static"), name="panel-static")
 

@@ -3,8 +3,6 @@ caseload's): `GET /reports/summary` and the same as CSV. Counts under 5 read "<5
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -14,11 +12,10 @@ from fastapi.responses import Response
 from admin.access import CASEWORKERS, CaseworkerUser, allow
 from admin.persons.schemas import Region
 from admin.validation import AwareDatetime
-from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep
-from bot.services.reports.export import HEADER, rows
-from bot.services.reports.summary import ReportScope, build_summary
+from bot.services.reports.export import csv_text
+from bot.services.reports.summary import ReportScope, read_summary
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -52,19 +49,7 @@ Scope = Annotated[ReportScope, Depends(report_scope)]
 def _summary(
     session: SessionDep, scope: ReportScope, user: CaseworkerUser, form: str
 ) -> dict[str, Any]:
-    summary = build_summary(session, scope)
-    audit.record(
-        session,
-        action="report.summary",
-        entity_type="report",
-        actor_user_id=user.id,
-        detail={
-            "from": scope.start.isoformat(),
-            "to": scope.end.isoformat(),
-            "region": scope.region,
-            "format": form,
-        },
-    )
+    summary = read_summary(session, scope, form)
     session.commit()
     return summary
 
@@ -81,13 +66,13 @@ def summary(scope: Scope, user: CaseworkerUser, session: SessionDep) -> dict[str
 @router.get("/summary.csv", **allow(*CASEWORKERS))
 def summary_csv(scope: Scope, user: CaseworkerUser, session: SessionDep) -> Response:
     data = _summary(session, scope, user, "csv")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(rows(data))
+    return csv_response(csv_text(data))
+
+
+def csv_response(text: str) -> Response:
     stamp = datetime.now().strftime("%Y%m%d")
     return Response(
-        buffer.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="jolserik-summary-{stamp}.csv"',

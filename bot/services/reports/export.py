@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,3 +46,11 @@ def rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
     yield ("helpful", "all", "average", cell(helpful["average"]))
     for measure, value in summary["appointments"].items():
         yield ("appointments", "all", measure, cell(value))
+
+
+def csv_text(summary: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows(summary))
+    return buffer.getvalue()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
+from bot.core import audit
 from bot.models import Appointment, CheckIn, Escalation, Person, Referral, User
 from bot.models.enums import (
     AppointmentStatus,
@@ -66,6 +67,24 @@ def build_summary(session: Session, scope: ReportScope) -> dict[str, Any]:
         "helpful": _helpful(session, scope, people),
         "appointments": _appointments(session, scope, people),
     }
+
+
+def read_summary(session: Session, scope: ReportScope, form: str) -> dict[str, Any]:
+    """The summary, with the audit event of who read which figures and how."""
+    summary = build_summary(session, scope)
+    audit.record(
+        session,
+        action="report.summary",
+        entity_type="report",
+        actor_user_id=scope.user.id,
+        detail={
+            "from": scope.start.isoformat(),
+            "to": scope.end.isoformat(),
+            "region": scope.region,
+            "format": form,
+        },
+    )
+    return summary
 
 
 def _people_figures(session: Session, scope: ReportScope, people: Any) -> dict[str, Any]:
