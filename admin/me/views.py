@@ -26,7 +26,7 @@ from bot.models import User
 from bot.services import login_throttle
 from bot.services import sessions as session_service
 from bot.services import totp as totp_service
-from bot.services.users import MAX_PASSWORD_LENGTH, check_language_and_zone
+from bot.services.users import MAX_PASSWORD_LENGTH, update_own
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -98,19 +98,7 @@ def update_me(body: MeUpdate, user: CurrentUser, session: SessionDep) -> MePubli
         if name in changes and changes[name] is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} cannot be null.")
     with service_errors():
-        check_language_and_zone(changes.get("language"), changes.get("timezone"))
-    changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)
-    for name in changed:
-        setattr(user, name, changes[name])
-    session.add(user)
-    audit.record(
-        session,
-        action="user.update_own",
-        entity_type="user",
-        entity_id=user.id,
-        actor_user_id=user.id,
-        detail={"changed": changed},
-    )
+        update_own(session, user, changes)
     session.commit()
     return MePublic.from_me(user)
 

@@ -3,12 +3,14 @@ shown beside the form that caused it, never a 500 or a JSON answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
 from admin.panel.i18n import zone
 from bot.models import User
@@ -57,3 +59,19 @@ def local_time(value: str, user: User) -> datetime | None:
     if naive.tzinfo is not None:
         return naive
     return naive.replace(tzinfo=zone(user.timezone))
+
+
+def submit(
+    session: Session,
+    work: Callable[[], str],
+    again: Callable[[dict[str, str], int], Response],
+) -> Response:
+    """Run a form's work: committed, it redirects to the address `work` returns (303);
+    refused, it is rolled back and the page comes again with what to fix."""
+    try:
+        done = work()
+    except FormProblem as problem:
+        session.rollback()
+        return again({"form": problem.form, "message": problem.message}, problem.status_code)
+    session.commit()
+    return RedirectResponse(done, status_code=303)

@@ -12,11 +12,14 @@ from admin.panel.i18n import PANEL_DIR
 from admin.panel.rendering import best_language, render
 from admin.panel.security import PanelError, SignInRequired, apply_headers
 from admin.panel.views import (
+    admin_accounts,
+    admin_audit,
     auth,
     case_actions,
     cases,
     escalations,
     figures,
+    me,
     opportunities,
     referrals,
     today,
@@ -38,6 +41,9 @@ def mount_panel(app: FastAPI) -> None:
     router.include_router(referrals.router)
     router.include_router(opportunities.router)
     router.include_router(figures.router)
+    router.include_router(admin_accounts.router)
+    router.include_router(admin_audit.router)
+    router.include_router(me.router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=PANEL_DIR / "static"), name="panel-static")
 

@@ -275,3 +275,22 @@ def update_user(
     )
     session.flush()
     return changed
+
+
+def update_own(session: Session, user: User, changes: dict[str, Any]) -> list[str]:
+    """A staff member's own profile (name, alert channels, digest hour, language, time
+    zone), audited with the names of the fields changed. Returns those names."""
+    check_language_and_zone(changes.get("language"), changes.get("timezone"))
+    changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)
+    for name in changed:
+        setattr(user, name, changes[name])
+    session.add(user)
+    audit.record(
+        session,
+        action="user.update_own",
+        entity_type="user",
+        entity_id=user.id,
+        actor_user_id=user.id,
+        detail={"changed": changed},
+    )
+    return changed

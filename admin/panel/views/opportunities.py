@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from admin.organisations.schemas import OpportunityCreate, OpportunityUpdate
-from admin.panel.forms import FormProblem, checked, refusals
+from admin.panel.forms import FormProblem, checked, refusals, submit
 from admin.panel.rendering import render
 from admin.panel.security import CsrfChecked, PanelError, PanelUser
 from bot.core.clock import utcnow
@@ -122,7 +122,8 @@ async def create(
     own = _manager(session, user)
     raw = await request.form()
     form = {k: v for k in FORM_FIELDS if isinstance(v := raw.get(k, ""), str)}
-    try:
+
+    def work() -> str:
         values = {
             "organisation_id": own.id if own is not None else (form.get("organisation_id") or None),
             "kind": form.get("kind") or None,
@@ -135,18 +136,15 @@ async def create(
             made = service.create_opportunity(session, valid.model_dump(), actor=user, now=utcnow())
         if made is None:
             raise FormProblem("create", "organisation_id: not an organisation you manage")
-    except FormProblem as problem:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            settings,
-            user,
-            problem={"form": problem.form, "message": problem.message},
-            status_code=problem.status_code,
-        )
-    session.commit()
-    return RedirectResponse(f"/panel/opportunities#o-{made.id}", status_code=303)
+        return f"/panel/opportunities#o-{made.id}"
+
+    return submit(
+        session,
+        work,
+        lambda problem, code: _page(
+            request, session, settings, user, problem=problem, status_code=code
+        ),
+    )
 
 
 @router.post("/opportunities/{opportunity_id}/status", dependencies=[CsrfChecked])
@@ -162,7 +160,8 @@ def open_or_close(
     opportunity = service.get_opportunity_for(session, user, opportunity_id)
     if opportunity is None:
         raise PanelError(404, "not_found")
-    try:
+
+    def work() -> str:
         valid = checked(OpportunityUpdate, str(opportunity_id), {"status": status})
         with refusals(str(opportunity_id)):
             service.update_opportunity(
@@ -172,15 +171,12 @@ def open_or_close(
                 actor=user,
                 now=utcnow(),
             )
-    except FormProblem as problem:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            settings,
-            user,
-            problem={"form": problem.form, "message": problem.message},
-            status_code=problem.status_code,
-        )
-    session.commit()
-    return RedirectResponse(f"/panel/opportunities#o-{opportunity_id}", status_code=303)
+        return f"/panel/opportunities#o-{opportunity_id}"
+
+    return submit(
+        session,
+        work,
+        lambda problem, code: _page(
+            request, session, settings, user, problem=problem, status_code=code
+        ),
+    )

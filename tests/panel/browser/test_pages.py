@@ -39,6 +39,7 @@ def _world(engine: Engine) -> dict[str, int]:
     with session_scope(engine) as session:
         for email, role, org in (
             ("officer@example.org", "officer", None),
+            ("admin@example.org", "admin", None),
             ("coordinator@zholashyk.kz", "ngo", ids["ours"]),
         ):
             user = create_user(
@@ -152,6 +153,18 @@ def test_every_page_is_accessible_fits_a_phone_and_is_photographed(
     for name, path in (
         ("referrals-partner", "/panel/referrals"),
         ("opportunities", "/panel/opportunities"),
+    ):
+        page.goto(f"{live.url}{path}")
+        problems += _check(page, name)
+
+    page.context.clear_cookies()
+    sign_in(page, live, "admin@example.org", PASSWORD)
+    for name, path in (
+        ("admin", "/panel/admin"),
+        ("admin-staff", "/panel/admin/staff"),
+        ("admin-organisations", "/panel/admin/organisations"),
+        ("admin-audit", "/panel/admin/audit"),
+        ("me", "/panel/me"),
     ):
         page.goto(f"{live.url}{path}")
         problems += _check(page, name)
