@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard flows/locales/*/LC_MESSAGES/messages.po admin/panel/locales/*/LC_MESSAGES/panel.po))
 
-.PHONY: run test lint format migrate demo clean catalogs
+.PHONY: run test lint format migrate demo clean catalogs bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ test: $(STAMP) catalogs
 		echo "== again on PostgreSQL =="; \
 		$(BIN)/pytest -q; \
 	fi
+
+## make bench: the benchmarks on SQLite (BENCH_DATABASE_URL=postgresql+psycopg://… for PostgreSQL);
+## each prints a table and writes JSON under bench/results/.
+bench: $(STAMP) catalogs
+	$(BIN)/python -m bench.panel
+	$(BIN)/python -m bench.back_office
+	$(BIN)/python -m bench.reports
+	$(BIN)/python bench/understanding.py
+	$(BIN)/python bench/sweeps.py --people 20000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

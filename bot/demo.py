@@ -3,14 +3,38 @@ with fresh invitation codes. Development only."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.clock import utcnow
 from bot.core.db import session_scope
 from bot.core.settings import Settings
-from bot.models import Invite, Opportunity, Organisation, Person, User
-from bot.models.enums import PersonStatus, Role, SupervisionLevel
+from bot.models import (
+    Appointment,
+    ChannelIdentity,
+    CheckIn,
+    ConsentRecord,
+    Escalation,
+    Invite,
+    Message,
+    Opportunity,
+    Organisation,
+    Person,
+    Referral,
+    User,
+)
+from bot.models.enums import (
+    CheckInStatus,
+    Direction,
+    MessageStatus,
+    PersonStatus,
+    ReferralStatus,
+    Role,
+    Severity,
+    SupervisionLevel,
+)
 from bot.services.invites import create_invite
 from bot.services.users import create_user
 
@@ -18,6 +42,7 @@ DEMO_OFFICER_EMAIL = "officer@demo.jolserik.kz"
 DEMO_SUPERVISOR_EMAIL = "supervisor@demo.jolserik.kz"
 DEMO_ADMIN_EMAIL = "admin@demo.jolserik.kz"
 DEMO_PARTNER_EMAIL = "partner@demo.jolserik.kz"
+DEMO_SIMULATOR_ADDRESS = "demo-gulnara"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (development only; refused in production)
 
 # (name, services, regions, languages, phone, address, hours). Services are what the
@@ -124,6 +149,10 @@ def seed_demo(engine: Engine, settings: Settings) -> str:
         "  Invitation codes, in the simulator's order (send one there to enroll):",
     ]
     lines += [f"    {name}: {code}" for name, code in codes] or ["    (everyone is enrolled)"]
+    lines += [
+        "  Already enrolled, with a week of history for the panel (simulator address):",
+        f"    Гульнара: {DEMO_SIMULATOR_ADDRESS}",
+    ]
     return "\n".join(lines)
 
 
@@ -194,6 +223,104 @@ def _seed(session: Session) -> None:
             )
         )
     session.flush()
+    _enrolled_with_history(session, officer, organisations[0])
+
+
+def _enrolled_with_history(session: Session, officer: User, partner: Organisation) -> None:
+    """One person already enrolled on the simulator, with a week behind them, so the
+    panel's pages show something before anyone has played: a conversation, a check-in, a
+    low-mood escalation waiting on the officer, a referral waiting on the partner and an
+    appointment tomorrow. (Open /simulator?address=demo-gulnara to write as her.)"""
+    now = utcnow()
+    person = Person(
+        display_name="Гульнара",
+        language="ru",
+        region="Karaganda",
+        supervision_level=SupervisionLevel.medium,
+        officer_id=officer.id,
+        status=PersonStatus.active,
+        consent_given=True,
+        consent_at=now - timedelta(days=7),
+        last_inbound_at=now - timedelta(hours=2),
+    )
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    identity = ChannelIdentity(
+        person_id=person.id, channel="simulator", address=DEMO_SIMULATOR_ADDRESS, last_seen_at=now
+    )
+    session.add(identity)
+    session.add(
+        ConsentRecord(
+            person_id=person.id,
+            granted=True,
+            text_version="demo",
+            channel="simulator",
+            created_at=now - timedelta(days=7),
+        )
+    )
+    asked = now - timedelta(hours=2, minutes=5)
+    for minutes, direction, body in (
+        (0, Direction.outbound, "Как вы сегодня? Ответьте цифрой от 1 до 5."),
+        (3, Direction.inbound, "2, плохо сплю, всё надоело"),
+        (4, Direction.outbound, "Спасибо, что написали. Ваш куратор увидит ваш ответ."),
+    ):
+        session.add(
+            Message(
+                direction=direction,
+                channel="simulator",
+                address=DEMO_SIMULATOR_ADDRESS,
+                person_id=person.id,
+                identity_id=identity.id,
+                body=body,
+                status=MessageStatus.received
+                if direction == Direction.inbound
+                else MessageStatus.delivered,
+                created_at=asked + timedelta(minutes=minutes),
+            )
+        )
+    session.add(
+        CheckIn(person_id=person.id, status=CheckInStatus.answered, due_at=asked, sent_at=asked)
+    )
+    session.add(
+        Escalation(
+            person_id=person.id,
+            reason="low_mood",
+            severity=Severity.high,
+            severity_rank=1,
+            detail="answered 2 of 5 at the check-in",
+            ack_deadline=asked + timedelta(hours=4),
+            created_at=asked + timedelta(minutes=3),
+        )
+    )
+    session.add(
+        Referral(
+            person_id=person.id,
+            organisation_id=partner.id,  # type: ignore[arg-type]
+            kind="employment",
+            status=ReferralStatus.sent,
+            note="ищет работу в первую смену",
+            shared_fields={
+                "fields": ["first_name", "language", "need", "contact_channel"],
+                "contact_channel": "simulator",
+            },
+            consent_at=now - timedelta(days=1),
+            sent_at=now - timedelta(days=1),
+            created_at=now - timedelta(days=1),
+            updated_at=now - timedelta(days=1),
+        )
+    )
+    tomorrow = (now + timedelta(days=1)).replace(hour=5, minute=0, second=0, microsecond=0)
+    session.add(
+        Appointment(
+            person_id=person.id,
+            starts_at=tomorrow,
+            kind="meeting",
+            place="ул. Ерубаева, 12, каб. 4",
+            created_by_id=officer.id,
+            created_at=now - timedelta(days=2),
+        )
+    )
 
 
 def _fresh_codes(session: Session, settings: Settings) -> list[tuple[str, str]]:

@@ -110,7 +110,8 @@ def test_demo_seeds_once_and_prints_the_login_and_live_codes(cli_env, engine):
         # Every demo login is printed with the password that opens it.
         for user in users:
             assert f"{user.email} / demo-password-2026" in first.output
-        assert len(session.exec(select(Person)).all()) == 3
+        # Three waiting for a code, one enrolled with a history for the panel.
+        assert len(session.exec(select(Person)).all()) == 4
         assert len(session.exec(select(Organisation)).all()) == 5
         codes = [i.code for i in session.exec(select(Invite)).all()]
     assert len(codes) == 3 and all(code in second.output for code in codes)
