@@ -40,8 +40,8 @@ def referral_link(settings: Settings, referral_id: int) -> str:
 
 
 def board_link(settings: Settings, referral_id: int) -> str:
-    """Where a coordinator reading the e-mail opens it: the panel's board, signed in."""
-    return f"{settings.public_base_url.rstrip('/')}{BOARD_PATH}#r-{referral_id}"
+    """Where a coordinator reading the e-mail opens it: its page in the panel."""
+    return f"{settings.public_base_url.rstrip('/')}{BOARD_PATH}/{referral_id}"
 
 
 def event_body(referral: Referral, event: str, *, event_id: str, now: datetime, link: str) -> str:

@@ -78,6 +78,12 @@ def test_a_partner_sees_and_moves_only_their_own_with_only_the_shared_fields(
         response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 404, url
     assert client.get(f"/panel/cases/{person.id}").status_code == 404
+    own = client.get(f"/panel/referrals/{mine}")
+    assert own.status_code == 200 and "ищет работу сварщиком" in own.text
+    assert "Seitkali" not in own.text and "7011234567" not in own.text
+    for other_id in (other, hidden, 999999999):
+        response = client.get(f"/panel/referrals/{other_id}")
+        assert response.status_code == 404 and "Aidos" not in response.text
 
     no_reason = client.post(
         f"/panel/referrals/{mine}/status", data={"status": "declined", "csrf_token": token}
@@ -147,6 +153,7 @@ def test_officers_see_their_caseloads_referrals_and_a_closed_partner_nothing(
     assert f'id="r-{proposed}"' in board.text and f"/panel/cases/{mine.id}" in board.text
     assert "Berik" not in board.text
     assert "Accept" not in board.text  # officers do not move a partner's referral
+    assert client.get(f"/panel/referrals/{proposed}").status_code == 404
     token = csrf_of(board.text)
     response = client.post(
         f"/panel/referrals/{proposed}/status", data={"status": "sent", "csrf_token": token}

@@ -17,12 +17,13 @@ from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.core.settings import Settings
-from bot.models import User
+from bot.models import Person, User
 from bot.models.enums import ReferralStatus, Role
 from bot.services import Conflict, InvalidInput, NotAllowed
 from bot.services import referral_board as board
 from bot.services import referrals as referral_service
 from bot.services.persons import MAX_ID
+from bot.services.referral_lifecycle import history
 
 router = APIRouter()
 
@@ -113,6 +114,53 @@ def referrals(
 ) -> Response:
     only = optional_choice(status, ReferralStatus)
     return _page(request, session, settings, user, only=only, after=after)
+
+
+@router.get("/referrals/{referral_id}")
+def one(
+    referral_id: int,
+    request: Request,
+    user: PanelUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """One referral as its partner sees it (the link in their e-mail): the shared fields,
+    its history (by the person, the partner or the programme, never a staff name), and
+    the next steps. Another organisation's, or a proposal not yet agreed, is 404."""
+    if not _is_partner_view(user):
+        raise PanelError(404, "not_found")  # officers read referrals on the case
+    try:
+        referral = referral_service.referral_for(session, user, referral_id)
+    except NotAllowed:
+        raise PanelError(403, "organisation_closed") from None
+    if referral is None:
+        raise PanelError(404, "not_found")
+    person = session.get(Person, referral.person_id)
+    assert person is not None
+    view = referral_service.shared_view(referral, person)
+    events = history(session, referral.id)  # type: ignore[arg-type]
+    audit.record(
+        session,
+        action="referral.read",
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        actor_user_id=user.id,
+    )
+    session.commit()
+    return render(
+        request,
+        settings,
+        "referral.html",
+        {
+            "card": view,
+            "events": events,
+            "moves": {referral.id: board.next_moves(referral, user)},
+            "problem": None,
+        },
+        user=user,
+        active="referrals",
+    )
 
 
 @router.post("/referrals/{referral_id}/status", dependencies=[CsrfChecked])

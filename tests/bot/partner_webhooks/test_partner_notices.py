@@ -33,7 +33,7 @@ def test_the_mail_names_no_one_and_links_to_the_referral(
     # The organisation's first language is Kazakh: subject line, then the body and the link.
     subject, _body, link = mail.body.split("\n")
     assert mail.language == "kk" and "жолдама" in subject
-    assert link == f"http://127.0.0.1:8000/panel/referrals#r-{ids.referral_id}"
+    assert link == f"http://127.0.0.1:8000/panel/referrals/{ids.referral_id}"
     for secret_word in ("Gulnara", "Secretname", "+7701", "construction", "employment"):
         assert secret_word not in mail.body
 
