@@ -8,15 +8,28 @@ STAMP := $(VENV)/.installed
 
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard flows/locales/*/LC_MESSAGES/messages.po admin/panel/locales/*/LC_MESSAGES/panel.po))
 
-.PHONY: run test lint format migrate demo clean catalogs bench
+.PHONY: run test lint format migrate demo clean catalogs bench lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+## Everything is installed at the versions pinned in requirements.lock (make lock rewrites
+## it from pyproject.toml); the project itself goes in editable, without touching the pins.
+LOCK := requirements.lock
+
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+
+## make audit: known vulnerabilities in the pinned versions (pip-audit, PyPI's advisory data).
+audit: $(STAMP)
+	$(BIN)/pip-audit --progress-spinner off -r $(LOCK)
 
 ## The translations, compiled by the build (the .mo files are not committed).
 %.mo: %.po $(STAMP)

@@ -22,6 +22,12 @@ from tests.database import reset_schema, test_database_url, wipe
 network_guard.install()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import log_privacy
+
+    log_privacy.install(config)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = test_database_url(Path(tmp_path_factory.mktemp("db")))

@@ -99,6 +99,10 @@ def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
     # httpx logs full request URLs, which for Telegram contain the bot token.
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
