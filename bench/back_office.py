@@ -5,7 +5,6 @@ Prints a table and writes bench/results/back_office.json. See bench/README.md.""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
@@ -17,6 +16,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session
 
 import bot.models  # noqa: F401
+from bench.results_file import save
 from bench.sweeps import reset
 from bot.core.clock import utcnow
 from bot.core.db import make_engine
@@ -134,10 +134,7 @@ def main() -> None:
             )
     rate = summary.processed / elapsed
     print(f"  {'overdue sweep':<40} {summary.processed:,} in {elapsed:.2f} s ({rate:,.0f} /s)")
-    RESULTS.parent.mkdir(exist_ok=True)
-    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    existing[backend] = results
-    RESULTS.write_text(json.dumps(existing, indent=2) + "\n")
+    save(RESULTS, backend, results)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ bench/results/panel.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 from datetime import timedelta
@@ -21,6 +20,7 @@ from sqlalchemy import insert, text
 
 import bot.models  # noqa: F401
 from bench.back_office import latency
+from bench.results_file import save
 from bench.sweeps import reset
 from bot.app import create_app
 from bot.core.clock import utcnow
@@ -136,10 +136,7 @@ def main() -> None:
             print(
                 f"  {name:<36} median {value['median_ms']:7.1f} ms   p95 {value['p95_ms']:7.1f} ms"
             )
-    RESULTS.parent.mkdir(exist_ok=True)
-    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    existing[backend] = results
-    RESULTS.write_text(json.dumps(existing, indent=2) + "\n")
+    save(RESULTS, backend, results)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ weeks of weekly check-ins each, an escalation for every 5th person, a referral f
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -20,6 +19,7 @@ from sqlmodel import Session
 
 import bot.models  # noqa: F401
 from bench.back_office import CASELOAD, latency
+from bench.results_file import save
 from bench.sweeps import reset
 from bot.core.clock import utcnow
 from bot.core.db import make_engine
@@ -170,10 +170,7 @@ def main() -> None:
             print(
                 f"  {name:<45} median {value['median_ms']:8.1f} ms   p95 {value['p95_ms']:8.1f} ms"
             )
-    RESULTS.parent.mkdir(exist_ok=True)
-    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    existing[backend] = results
-    RESULTS.write_text(json.dumps(existing, indent=2) + "\n")
+    save(RESULTS, backend, results)
 
 
 if __name__ == "__main__":

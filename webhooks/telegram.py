@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 
 from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
-from bot.channels.telegram.inbound import handle_update
+from bot.channels.telegram.inbound import badly_typed, handle_update
 from bot.core.deps import RuntimeDep
 
 log = logging.getLogger(__name__)
@@ -67,9 +67,10 @@ def parse_update(data: Any, channel: TelegramChannel) -> Update | None:
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         return None
     try:
-        return Update.de_json(data, channel.bot)
+        update = Update.de_json(data, channel.bot)
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
+    return None if badly_typed(update) else update
 
 
 @router.post("/telegram", include_in_schema=False)

@@ -57,6 +57,12 @@ def test_without_a_configured_secret_the_webhook_refuses_everything(settings, fa
     assert _messages(engine) == []
 
 
+def _typed(field: str, value: object) -> bytes:
+    body = update("text", chat_id=123)
+    body["message"][field] = value
+    return json.dumps(body).encode()
+
+
 @pytest.mark.parametrize(
     ("raw", "detail"),
     [
@@ -68,6 +74,10 @@ def test_without_a_configured_secret_the_webhook_refuses_everything(settings, fa
         (b'{"update_id": true}', "not a Telegram Update"),
         (b'{"update_id": 5, "message": 7}', "not a Telegram Update"),
         (b'{"update_id": 5, "message": {"text": "no chat or date"}}', "not a Telegram Update"),
+        # Well-formed but wrongly typed where we read (found by tests/webhooks/test_fuzz.py).
+        (_typed("text", [None]), "not a Telegram Update"),
+        (_typed("text", {"a": 1}), "not a Telegram Update"),
+        (_typed("caption", 5), "not a Telegram Update"),
     ],
 )
 def test_malformed_bodies_are_400_with_a_clear_message(tg_client, engine, raw, detail):

@@ -460,3 +460,13 @@ def test_help_and_info_get_the_help_text(
     say(sms_client, PHONE, word)
     first = _messages(engine, Direction.outbound)[0]
     assert first.body == translate("help.text", language)
+
+
+def test_an_unavailable_database_is_503_so_twilio_retries(sms_settings: Settings) -> None:
+    down = sms_settings.model_copy(
+        update={"database_url": "postgresql+psycopg://postgres@127.0.0.1:9/none"}
+    )
+    with TestClient(create_app(down)) as client:
+        response = post_signed(client, SMS_PATH, inbound_form("+77011234567", "привет"))
+    assert response.status_code == 503
+    assert response.headers["retry-after"]

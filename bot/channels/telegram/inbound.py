@@ -72,6 +72,37 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
+# (path, types) of the fields this module reads. python-telegram-bot builds an Update from
+# any JSON without checking types, so a list where the text should be would reach the
+# flows; Telegram never sends one, but the webhook refuses it (400) rather than fail.
+_TYPED_FIELDS: tuple[tuple[tuple[str, ...], tuple[type, ...]], ...] = (
+    (("effective_chat", "id"), (int,)),
+    (("effective_chat", "type"), (str,)),
+    (("effective_user", "id"), (int,)),
+    (("effective_user", "language_code"), (str,)),
+    (("callback_query", "id"), (str,)),
+    (("callback_query", "data"), (str,)),
+    (("message", "text"), (str,)),
+    (("message", "caption"), (str,)),
+    (("edited_message", "text"), (str,)),
+    (("edited_message", "caption"), (str,)),
+    (("my_chat_member", "new_chat_member", "status"), (str,)),
+)
+
+
+def badly_typed(update: Update) -> str | None:
+    """The first field this module reads that has the wrong type, or None."""
+    for path, types in _TYPED_FIELDS:
+        value: object = update
+        for name in path:
+            value = getattr(value, name, None)
+            if value is None:
+                break
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            return ".".join(path)
+    return None
+
+
 def inbound_from_update(update: Update) -> InboundMessage | None:
     """The channel-neutral message an update carries, or None (nothing to answer)."""
     chat, user = update.effective_chat, update.effective_user

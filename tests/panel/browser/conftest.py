@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.app import create_app
 from bot.core.settings import Settings
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.telegram_fixtures import (  # noqa: F401  (fixtures)
@@ -28,6 +26,7 @@ from tests.fakes.telegram_fixtures import (  # noqa: F401  (fixtures)
     telegram_api,
     telegram_settings,
 )
+from tests.live_server import LiveServer
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "panel"
@@ -70,38 +69,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-class LiveServer:
-    """The app under uvicorn in a thread, on a free loopback port."""
-
-    def __init__(self, settings: Settings) -> None:
-        import uvicorn
-
-        config = uvicorn.Config(
-            create_app(settings, with_worker=True),
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="on",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the app did not start")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
 
 
 @pytest.fixture
