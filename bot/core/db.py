@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
+
+# How long a SQLite transaction waits for the write lock before it fails ("locked").
+BUSY_SECONDS = 30
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -28,13 +33,10 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             hide_parameters=True,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN until the first write and
-        # then cannot be told to lock early; take it over so every transaction
-        # starts with BEGIN IMMEDIATE and concurrent writers queue on busy_timeout.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        _one_writer_at_a_time(engine)
         return engine
     return create_engine(
         url,
@@ -46,12 +48,41 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     )
 
 
+def _one_writer_at_a_time(engine: Engine) -> None:
+    """pysqlite's own transaction handling defers BEGIN until the first write and then
+    cannot be told to lock early; take it over so every transaction starts with BEGIN
+    IMMEDIATE. Within one process the transactions also queue on a lock first: SQLite's
+    busy handler retries by sleeping (up to 100 ms a time), so thirty threads contending
+    for its write lock wait far longer than they would in a queue. Other processes still
+    meet busy_timeout."""
+    writer = threading.Lock()
+
+    def begin(conn: Connection) -> None:
+        # As long as SQLite itself would wait (busy_timeout), then the same error.
+        if not writer.acquire(timeout=BUSY_SECONDS):
+            raise sqlite3.OperationalError("database is locked")
+        conn.info["holds_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end(conn)
+            raise
+
+    def end(conn: Connection) -> None:
+        if conn.info.pop("holds_writer", False):
+            writer.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 

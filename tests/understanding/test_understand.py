@@ -74,13 +74,11 @@ def test_every_concept_has_a_rank() -> None:
     assert len(set(CONCEPTS)) == len(CONCEPTS)
 
 
-def test_a_long_message_is_still_fast() -> None:
-    import time
-
+def test_a_long_message_is_still_understood() -> None:
+    # Its speed is bench/understanding.py's to measure (a timed assertion here failed
+    # when the machine was busy, not when the code was slow).
     text = "не хочу " * 600 + "жить"
-    start = time.perf_counter()
     assert understand(text).crisis == "self_harm"
-    assert time.perf_counter() - start < 1.0
 
 
 @pytest.mark.parametrize(
