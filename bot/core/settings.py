@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     checkin_reply_window_seconds: int = Field(default=86400, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=100, gt=0)
+    # A claimed message whose dispatcher died is claimed again after this long.
+    outbox_lease_seconds: int = Field(default=300, ge=5)
     outbox_max_attempts: int = Field(default=8, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     invite_ttl_days: int = Field(default=7, gt=0)

@@ -3,7 +3,8 @@
 Claiming is one `UPDATE … RETURNING` (with `FOR UPDATE SKIP LOCKED` on PostgreSQL), so
 any number of dispatchers can run against one database without sending a row twice.
 A claim is a lease: a row left in `sending` by a crashed process is claimed again after
-`LEASE`, so nothing committed is ever lost (at-least-once delivery).
+`OUTBOX_LEASE_SECONDS` (5 minutes), so nothing committed is ever lost (at-least-once
+delivery; tests/reliability/test_worker_crash.py kills a worker to prove it).
 """
 
 from __future__ import annotations
@@ -90,11 +91,15 @@ EVERY_CHANNEL = Lane()
 
 
 def claim_outbound(
-    session: Session, now: datetime, limit: int, lane: Lane = EVERY_CHANNEL
+    session: Session,
+    now: datetime,
+    limit: int,
+    lane: Lane = EVERY_CHANNEL,
+    lease: timedelta = LEASE,
 ) -> list[Message]:
     due = or_(
         and_(col(Message.status) == MessageStatus.queued, col(Message.next_attempt_at) <= now),
-        and_(col(Message.status) == MessageStatus.sending, col(Message.claimed_at) <= now - LEASE),
+        and_(col(Message.status) == MessageStatus.sending, col(Message.claimed_at) <= now - lease),
     )
     candidates = select(col(Message.id)).where(col(Message.direction) == Direction.outbound, due)
     lane_clause = lane.clause()
@@ -238,7 +243,8 @@ class Dispatcher:
 
     def _claim(self, now: datetime) -> tuple[list[OutboundMessage], int]:
         with session_scope(self.engine) as session:
-            claimed = claim_outbound(session, now, self.batch_size, self.lane)
+            lease = timedelta(seconds=self.settings.outbox_lease_seconds)
+            claimed = claim_outbound(session, now, self.batch_size, self.lane, lease)
             rows = hold_back_unreachable(session, claimed, now, self.settings)
             return [
                 OutboundMessage(
