@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
+import resource
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, make_url, text
 
 import bot.models  # noqa: F401
+from bench.results_file import save
 from bot.channels.simulator import SimulatorChannel
 from bot.core.clock import utcnow
 from bot.core.db import is_sqlite, make_engine
@@ -26,6 +29,8 @@ from bot.scheduling.checkins import (
     schedule_cadence_checkins,
     send_due_checkins,
 )
+
+RESULTS = Path(__file__).parent / "results" / "sweeps.json"
 
 
 def reset(url: str) -> None:
@@ -81,6 +86,32 @@ def seed(engine, people: int) -> None:
             )
 
 
+FIGURES: dict[str, dict[str, float]] = {}
+
+
+def _sweep_in_child(args: tuple[str, str, float]) -> tuple[float, float]:
+    """One sweep in a fresh process: its time, and the process's peak resident memory
+    (MiB), which includes the interpreter and the imports (about the same at any N)."""
+    url, which, at = args
+    engine = make_engine(url)
+    settings = load_settings(
+        _env_file=None, database_url=url, quiet_hours_start=0, quiet_hours_end=0
+    )
+    sweep = send_due_checkins if which == "due" else mark_missed_checkins
+    started = time.perf_counter()
+    sweep(engine, settings, datetime.fromtimestamp(at, UTC))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sweep_with_memory(label: str, url: str, which: str, at: datetime, people: int) -> None:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        elapsed, peak = pool.apply(_sweep_in_child, ((url, which, at.timestamp()),))
+    print(f"  {label:<28} {elapsed:8.2f} s  {people / elapsed:10,.0f} /s  peak RSS {peak:7.1f} MiB")
+    FIGURES[label] = {"seconds": elapsed, "per_second": people / elapsed, "peak_rss_mib": peak}
+
+
 def timed(label: str, people: int, fn):
     started = time.perf_counter()
     result = fn()
@@ -93,6 +124,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--sweeps-only",
+        action="store_true",
+        help="the due and missed check-in sweeps, each in its own process with its peak memory",
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     reset(url)
@@ -106,6 +142,13 @@ def main() -> None:
     timed("seed", n, lambda: seed(engine, n))
     now = utcnow()
     timed("cadence sweep", n, lambda: schedule_cadence_checkins(engine, settings, now))
+    if args.sweeps_only:
+        engine.dispose()
+        sweep_with_memory("due check-ins sweep", url, "due", now, n)
+        later = now + timedelta(hours=25)
+        sweep_with_memory("missed check-ins sweep", url, "missed", later, n)
+        save(RESULTS, f"{make_url(url).get_backend_name()}-{n}", FIGURES)
+        return
     timed("due check-ins sweep", n, lambda: send_due_checkins(engine, settings, now))
     dispatcher = Dispatcher(engine, {"simulator": SimulatorChannel()}, batch_size=500)
 
