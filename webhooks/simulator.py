@@ -24,6 +24,7 @@ from bot.core.settings import is_loopback
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
 from bot.pipeline.inbound import InboundMessage, process_inbound
+from bot.services.persons import MAX_ID
 
 
 def loopback_peer_only(request: Request) -> None:
@@ -106,7 +107,7 @@ async def receive(payload: SimulatorInbound, runtime: RuntimeDep) -> SimulatorAc
 def conversation(
     session: SessionDep,
     address: Annotated[str, Query(pattern=ADDRESS_PATTERN)],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[SimulatorMessage]:
     """What the simulated phone shows: its own messages and those delivered to it."""
     rows = session.exec(

@@ -101,6 +101,10 @@ class FakeBotApi:
         self._message_ids: dict[int, int] = defaultdict(int)
         self.webhook = WebhookState()
         self.updates: list[dict[str, Any]] = []
+        self._buckets: dict[int | None, tuple[float, float]] = {}
+        self.limits: tuple[float, float] | None = None
+        self.refused: int = 0  # sendMessage calls answered 429 by enforce_limits
+        self.refused_for_chat: int = 0  # of which over the per-chat limit
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -146,6 +150,10 @@ class FakeBotApi:
             self._message_ids.clear()
             self.webhook = WebhookState()
             self.updates.clear()
+            self.limits = None
+            self.refused = 0
+            self.refused_for_chat = 0
+            self._buckets.clear()
         self._released = threading.Event()
 
     @property
@@ -158,6 +166,43 @@ class FakeBotApi:
         """The next calls of `method` get these answers, in order; later calls succeed."""
         with self._lock:
             self._script[method].extend(answers)
+
+    def enforce_limits(self, overall: float = 30, per_chat: float = 1) -> None:
+        """Answer sendMessage with 429 `retry_after` beyond `overall` messages a second
+        and `per_chat` a second to one chat, as Telegram does: token buckets that hold a
+        second's worth (one message for a chat) and refill continuously."""
+        with self._lock:
+            self.limits = (overall, per_chat)
+            self._buckets.clear()
+
+    def _take(self, key: int | None, rate: float, now: float) -> bool:
+        capacity = max(1.0, rate)
+        tokens, at = self._buckets.get(key, (capacity, now))
+        tokens = min(capacity, tokens + (now - at) * rate)
+        if tokens < 1.0:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1.0, now)
+        return True
+
+    def _over_limits(self, chat_id: int) -> bool:
+        if self.limits is None:
+            return False
+        overall, per_chat = self.limits
+        now = time.monotonic()
+        with self._lock:
+            # Checked both before taking either, so a refused call costs no token.
+            chat_ok = self._take(chat_id, per_chat, now)
+            if not chat_ok:
+                self.refused += 1
+                self.refused_for_chat += 1
+                return True
+            if not self._take(None, overall, now):
+                tokens, at = self._buckets[chat_id]
+                self._buckets[chat_id] = (tokens + 1.0, at)  # give the chat's token back
+                self.refused += 1
+                return True
+        return False
 
     def push_update(self, update: dict[str, Any]) -> None:
         with self._lock:
@@ -243,6 +288,8 @@ class FakeBotApi:
                 if not 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES:
                     return _fail(400, "Bad Request: BUTTON_DATA_INVALID")
         chat_id = int(params["chat_id"])
+        if self._over_limits(chat_id):
+            return JSONResponse(retry_after(1).body, status_code=429)
         with self._lock:
             self._message_ids[chat_id] += 1
             message_id = self._message_ids[chat_id]

@@ -69,3 +69,10 @@ def test_a_new_phone_is_enrolled_once_its_code_is_accepted(client, engine):
     assert client.get("/webhooks/simulator/status", params={"address": address}).json() == {
         "enrolled": True
     }
+
+
+def test_a_cursor_beyond_any_id_is_422_not_a_database_error(client):
+    # PostgreSQL refuses integers past its column type; found by the OpenAPI fuzz test.
+    response = client.get("/webhooks/simulator/conversation?address=abc&after=99999999999")
+    assert response.status_code == 422
+    assert client.get("/webhooks/simulator/conversation?address=abc&after=5").status_code == 200
