@@ -21,9 +21,11 @@ from bench.sweeps import reset
 from bot.core.clock import utcnow
 from bot.core.db import make_engine
 from bot.core.settings import load_settings
-from bot.models import Escalation, Person, User
+from bot.models import Escalation, Message, Person, User
 from bot.scheduling.escalations import mark_overdue_escalations
 from bot.services.escalations import Filters, list_queue
+from bot.services.persons import list_caseload
+from bot.services.timeline import read_timeline
 from bot.services.today import read_today
 
 CASELOAD = 60
@@ -83,6 +85,28 @@ def seed(engine, people: int) -> tuple[int, int]:
     return officer_ids[0], admin_id
 
 
+def seed_messages(engine, count: int) -> int | None:  # type: ignore[no-untyped-def]
+    """`count` messages spread evenly over every person, oldest first; returns a person."""
+    if count <= 0:
+        return None
+    now = utcnow()
+    with engine.begin() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM person ORDER BY id"))]
+        batch = 5000
+        for start in range(0, count, batch):
+            conn.execute(
+                insert(Message),
+                [
+                    {"direction": "in" if n % 2 else "out", "channel": "telegram",
+                     "address": str(ids[n % len(ids)]), "person_id": ids[n % len(ids)],
+                     "kind": "text", "body": "сообщение", "status": "delivered",
+                     "attempts": 0, "created_at": now - timedelta(seconds=count - n)}
+                    for n in range(start, min(start + batch, count))
+                ],
+            )  # fmt: skip
+    return ids[0]
+
+
 def latency(fn, runs: int = 50) -> dict[str, float]:
     times = []
     for _ in range(runs):
@@ -90,13 +114,20 @@ def latency(fn, runs: int = 50) -> dict[str, float]:
         fn()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return {"median_ms": statistics.median(times), "p95_ms": times[int(runs * 0.95) - 1]}
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": times[int(runs * 0.95) - 1],
+        "p99_ms": times[max(0, int(runs * 0.99) - 1)],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--messages", type=int, default=0, help="messages spread over the people (5000000)"
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     reset(url)
@@ -104,6 +135,7 @@ def main() -> None:
     settings = load_settings(_env_file=None, database_url=url)
     backend = engine.url.get_backend_name()
     officer_id, admin_id = seed(engine, args.people)
+    busiest = seed_messages(engine, args.messages)
     now = utcnow()
     results: dict[str, object] = {"backend": backend, "people": args.people}
     with Session(engine) as session:
@@ -118,6 +150,13 @@ def main() -> None:
         results["queue, admin (all), first page"] = latency(lambda: queue(admin))
         results["today, officer (60 cases)"] = latency(lambda: read_today(session, officer, now))
         results["today, admin (all)"] = latency(lambda: read_today(session, admin, now), runs=10)
+        results["caseload, officer, first page"] = latency(
+            lambda: list_caseload(session, officer, limit=50)
+        )
+        if busiest is not None:
+            results["timeline, a person's newest 100"] = latency(
+                lambda: read_timeline(session, busiest, limit=100)
+            )
     started = time.perf_counter()
     summary = mark_overdue_escalations(engine, settings, now)
     elapsed = time.perf_counter() - started
@@ -126,11 +165,15 @@ def main() -> None:
         "per_second": summary.processed / elapsed,
     }
     engine.dispose()
-    print(f"{backend}, {args.people:,} people, {args.people // 4:,} open escalations")
+    print(
+        f"{backend}, {args.people:,} people, {args.people // 4:,} open escalations,"
+        f" {args.messages:,} messages"
+    )
     for name, value in results.items():
         if isinstance(value, dict) and "median_ms" in value:
             print(
                 f"  {name:<40} median {value['median_ms']:7.2f} ms   p95 {value['p95_ms']:7.2f} ms"
+                f"   p99 {value['p99_ms']:7.2f} ms"
             )
     rate = summary.processed / elapsed
     print(f"  {'overdue sweep':<40} {summary.processed:,} in {elapsed:.2f} s ({rate:,.0f} /s)")
