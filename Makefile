@@ -29,7 +29,7 @@ lock: | $(BIN)/python
 
 ## make audit: known vulnerabilities in the pinned versions (pip-audit, PyPI's advisory data).
 audit: $(STAMP)
-	$(BIN)/pip-audit --progress-spinner off -r $(LOCK)
+	$(BIN)/pip-audit --progress-spinner off --no-deps -r $(LOCK)
 
 ## The translations, compiled by the build (the .mo files are not committed).
 %.mo: %.po $(STAMP)
