@@ -21,6 +21,7 @@ from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
 from bot.core.settings import Settings
 from bot.models import User
+from bot.models.enums import Role
 from bot.services.sessions import find_live
 
 CSRF_FIELD = "csrf_token"
@@ -65,6 +66,13 @@ def panel_user(request: Request, session: SessionDep, settings: SettingsDep) -> 
 
 
 PanelUser = Annotated[User, Depends(panel_user)]
+
+
+def caseworker(user: User) -> User:
+    """Officers, supervisors and admins; a partner finds nothing, as through the API."""
+    if user.role == Role.ngo:
+        raise PanelError(404, "not_found")
+    return user
 
 
 def csrf_token(request: Request, settings: Settings) -> str:

@@ -110,14 +110,7 @@ def list_persons(
 @router.get("/{person_id}", response_model=PersonPublic, **allow(*CASEWORKERS))
 def read_person(person_id: DbId, user: CaseworkerUser, session: SessionDep) -> PersonPublic:
     person = person_or_404(session, user, person_id)
-    audit.record(
-        session,
-        action="person.read",
-        entity_type="person",
-        entity_id=person.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-    )
+    case_work.record_case_read(session, person, user)
     session.commit()
     return PersonPublic.from_person(person)
 

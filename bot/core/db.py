@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 # How long a SQLite transaction waits for the write lock before it fails ("locked").
@@ -58,9 +58,12 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     writer = threading.Lock()
 
     def begin(conn: Connection) -> None:
-        # As long as SQLite itself would wait (busy_timeout), then the same error.
+        # As long as SQLite itself would wait (busy_timeout), then the same error, as
+        # SQLAlchemy would have raised it: an unavailable database (503), not a 500.
         if not writer.acquire(timeout=BUSY_SECONDS):
-            raise sqlite3.OperationalError("database is locked")
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            )
         conn.info["holds_writer"] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -43,6 +43,10 @@ def _record(
     )
 
 
+def record_case_read(session: Session, person: Person, actor: User) -> None:
+    _record(session, actor, person, "person.read", "person", person.id)
+
+
 def write_to_person(
     session: Session, settings: Settings, person: Person, actor: User, text: str, now: datetime
 ) -> Message:

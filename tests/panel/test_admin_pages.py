@@ -185,3 +185,18 @@ def test_the_audit_log_filters_and_is_itself_audited(
     with Session(engine) as session:
         reads = session.exec(select(AuditEvent).where(AuditEvent.action == "audit.list")).all()
     assert len(reads) >= 2
+
+
+def test_an_admin_cannot_deactivate_themselves(
+    client: TestClient, engine: Engine, staff, sign_in: SignIn
+) -> None:
+    admin = staff("admin@example.org", role="admin", language="en")
+    sign_in("admin@example.org")
+    token = csrf_of(client.get("/panel/admin/staff").text)
+    response = client.post(
+        f"/panel/admin/staff/{admin}/active", data={"active": "false", "csrf_token": token}
+    )
+    assert response.status_code == 409
+    assert "You cannot deactivate your own account." in response.text
+    with Session(engine) as session:
+        assert session.get(User, admin).is_active is True  # type: ignore[union-attr]

@@ -160,8 +160,9 @@ def set_staff_active(
     target = session.get(User, user_id) if 1 <= user_id <= MAX_ID else None
     if target is None:
         raise PanelError(404, "not_found")
-    if target.id == user.id:
-        raise PanelError(409, "changed")  # no one locks themselves out from here
+    if target.id == user.id:  # no one locks themselves out from here
+        problem = {"form": str(user_id), "message": "You cannot deactivate your own account."}
+        return _staff_page(request, session, settings, user, problem=problem, status_code=409)
 
     def work() -> str:
         with refusals(str(user_id)):

@@ -13,14 +13,14 @@ from sqlmodel import Session, col, select
 from admin.lookup import record_refused_read
 from admin.panel.query import optional_choice
 from admin.panel.rendering import render
-from admin.panel.security import PanelError, PanelUser
+from admin.panel.security import PanelError, PanelUser, caseworker
 from bot.core import audit
 from bot.core.clock import utcnow
 from bot.core.deps import SessionDep, SettingsDep
 from bot.core.settings import Settings
 from bot.models import Appointment, ChannelIdentity, ConsentRecord, Person, User
-from bot.models.enums import EscalationOutcome, PersonStatus, Role, Service
-from bot.services import case_status, conversation
+from bot.models.enums import EscalationOutcome, PersonStatus, Service
+from bot.services import case_status, case_work, conversation
 from bot.services import escalations as escalation_service
 from bot.services import persons as person_service
 from bot.services.appointments import ACTIVE_STATUSES, APPOINTMENT_KINDS
@@ -33,12 +33,6 @@ from bot.services.referrals import shared_fields
 router = APIRouter()
 
 PAGE = 50
-
-
-def caseworker(user: User) -> User:
-    if user.role == Role.ngo:
-        raise PanelError(404, "not_found")  # what the API answers a partner: nothing here
-    return user
 
 
 def case_or_404(
@@ -173,14 +167,7 @@ def case(
     settings: SettingsDep,
 ) -> Response:
     person = case_or_404(session, user, person_id)
-    audit.record(
-        session,
-        action="person.read",
-        entity_type="person",
-        entity_id=person.id,
-        person_id=person.id,
-        actor_user_id=user.id,
-    )
+    case_work.record_case_read(session, person, user)
     session.commit()
     return render_case(request, session, settings, user, person)
 
