@@ -55,6 +55,10 @@ def settings(database_url: str, engine: Engine) -> Settings:
         twilio_account_sid=None,
         scheduler_tick_seconds=0.2,
         outbox_poll_seconds=0.05,
+        # The webhook processes each event before answering, so a test reads the reply at
+        # once; tests/bot/intake and the reliability tests use the worker's processor.
+        inbound_processing="inline",
+        inbound_poll_seconds=0.05,
         # Off, so a test run at night behaves like one by day; quiet-hours tests turn it on.
         quiet_hours_start=0,
         quiet_hours_end=0,

@@ -1,10 +1,12 @@
 """POST /webhooks/telegram: updates from Telegram (set with `jolserik telegram set-webhook`).
 
 Checks, in this order, each before any work the next would cost: the secret token
-(403), the body size (413), JSON (400), the shape of an Update (400). Then the update
-goes through the same handling as polling (`bot.channels.telegram.inbound`). Telegram
-re-sends an update until it gets a 2xx, so a 200 means "stored" and a stored update
-answers 200 again; an unavailable database answers 503 (bot/app.py) so it retries.
+(403), the body size (413), JSON (400), the shape of an Update (400). Then the update is
+stored as it came (bot/intake: one transaction for every request waiting at that moment)
+and answered; the processor runs the flows on it. Telegram re-sends an update until it
+gets a 2xx, so a 200 means "stored" and a stored update answers 200 again; an unavailable
+database answers 503 (bot/app.py) so it retries. Updates from groups and channels are
+answered 200 and not stored: nothing would be done with them.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 
 from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
-from bot.channels.telegram.inbound import badly_typed, handle_update
+from bot.channels.telegram.inbound import badly_typed
 from bot.core.deps import RuntimeDep
+from bot.intake.events import telegram_event
 
 log = logging.getLogger(__name__)
 
@@ -93,15 +96,8 @@ async def receive(request: Request, runtime: RuntimeDep) -> JSONResponse:
     update = parse_update(data, channel)
     if update is None:
         return _problem(400, "The body is not a Telegram Update (no integer update_id).")
-    outcome = await handle_update(
-        update,
-        engine=runtime.engine,
-        settings=runtime.settings,
-        channel=channel,
-        queued=runtime.queued,
-    )
-    log.info(
-        "telegram update",
-        extra={"handling": outcome.handling, "duplicate": outcome.duplicate},
-    )
+    event = telegram_event(data, update)
+    if event is not None:
+        stored = await runtime.receive(event)
+        log.info("telegram update stored", extra={"duplicate": stored.duplicate})
     return JSONResponse({"ok": True})

@@ -5,8 +5,10 @@ Every request must carry a valid `X-Twilio-Signature`, checked with twilio's own
 RequestValidator over the URL Twilio called — rebuilt from PUBLIC_BASE_URL, because behind
 a TLS-terminating proxy this process sees another scheme and host — and over every posted
 field, including fields Twilio adds in the future. Missing or wrong: 403, and nothing is
-read into the database. Replies never go in the TwiML answer (it is always empty): they
-are queued like every channel's, so their delivery is tracked and retried.
+read into the database. An inbound SMS is stored as an event and answered; the processor
+runs the channel's law and the flows on it (bot/intake). Replies never go in the TwiML
+answer (it is always empty): they are queued like every channel's, so their delivery is
+tracked and retried.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from starlette.datastructures import FormData, UploadFile
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.sms.inbound import receive_sms
 from bot.channels.sms.phone_language import language_for_phone
 from bot.channels.sms.status import apply_status
 from bot.core.deps import RuntimeDep
 from bot.core.settings import Settings
+from bot.intake.events import sms_event
 from bot.models.enums import Channel
 from bot.pipeline.inbound import InboundMessage
 from bot.services import InvalidInput
@@ -116,15 +118,9 @@ async def inbound_sms(request: Request, runtime: RuntimeDep) -> Response:
         language_hint=language_for_phone(address),
     )
     opt_out_type = form.get("OptOutType")
-    outcome = await run_in_threadpool(
-        receive_sms,
-        runtime.engine,
-        inbound,
-        settings=settings,
-        opt_out_type=opt_out_type if isinstance(opt_out_type, str) else None,
+    await runtime.receive(
+        sms_event(inbound, opt_out_type if isinstance(opt_out_type, str) else None)
     )
-    if outcome.replies:
-        runtime.queued()
     return Response(content=EMPTY_TWIML, media_type="text/xml")
 
 

@@ -1,4 +1,5 @@
-"""Everything a running process holds: settings, engine, channels, dispatcher, worker."""
+"""Everything a running process holds: settings, engine, channels, the inbound store and
+processor, dispatcher, worker."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from bot.channels.registry import build_channels
 from bot.core.db import make_engine
 from bot.core.settings import Settings
 from bot.delivery.lanes import DispatcherLanes
+from bot.intake.processor import InboundProcessor
+from bot.intake.store import GroupCommit, NewEvent, Stored
 from bot.scheduling.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,8 @@ class Runtime:
     engine: Engine
     channels: dict[str, ChannelAdapter]
     dispatcher: DispatcherLanes
+    inbound_store: GroupCommit
+    processor: InboundProcessor
     worker: Worker | None = None
 
     @classmethod
@@ -37,16 +42,23 @@ class Runtime:
             poll_seconds=settings.outbox_poll_seconds,
             settings=settings,
         )
-        worker = Worker(settings, engine, dispatcher) if with_worker else None
-        return cls(settings, engine, channels, dispatcher, worker)
+        processor = InboundProcessor(engine, settings, channels)
+        worker = Worker(settings, engine, dispatcher, processor=processor) if with_worker else None
+        # Stored events wake this process's processor, when it runs one.
+        inbound_store = GroupCommit(engine, on_stored=processor.wake)
+        runtime = cls(settings, engine, channels, dispatcher, inbound_store, processor, worker)
+        processor.on_queued = runtime.queued
+        return runtime
 
     async def start(self) -> None:
         for channel in self.channels.values():
             await channel.start()
+        await self.inbound_store.start()
         if self.worker is not None:
             await self.worker.start()
 
     async def stop(self) -> None:
+        await self.inbound_store.stop()
         if self.worker is not None:
             await self.worker.stop()
         for channel in self.channels.values():
@@ -55,6 +67,18 @@ class Runtime:
             except Exception:
                 log.exception("channel stop failed", extra={"channel": channel.name})
         self.engine.dispose()
+
+    async def receive(self, event: NewEvent) -> Stored:
+        """Store an inbound event (answer the provider once this returns). Processing is
+        the worker's, or, with INBOUND_PROCESSING=inline, done here before returning."""
+        stored = await self.inbound_store.store(event)
+        if not stored.duplicate and self.settings.inbound_processing == "inline":
+            try:
+                await self.processor.process_lanes([event.lane])
+            except Exception as exc:
+                # Stored: the worker's processor takes it up; the provider gets its 200.
+                log.warning("inline processing failed", extra={"error": type(exc).__name__})
+        return stored
 
     def queued(self) -> None:
         """Something was queued: in a process that sends, send it now."""

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     # A claimed message whose dispatcher died is claimed again after this long.
     outbox_lease_seconds: int = Field(default=300, ge=5)
     outbox_max_attempts: int = Field(default=8, gt=0)
+    # Inbound messages: the webhooks store each event and answer; "worker" leaves the rest
+    # to the worker's processor (woken at once in the same process, otherwise within
+    # INBOUND_POLL_SECONDS); "inline" also processes it before answering, for a process
+    # that runs no worker (and the tests, which read the reply at once).
+    inbound_processing: Literal["worker", "inline"] = "worker"
+    inbound_batch_size: int = Field(default=100, gt=0, le=1000)
+    inbound_poll_seconds: float = Field(default=0.25, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     invite_ttl_days: int = Field(default=7, gt=0)
     # Staff sign-in: short-lived access tokens, a revocable refresh token, and a lock after

@@ -6,6 +6,7 @@ from bot.models.channel_identity import ChannelIdentity
 from bot.models.checkin import CheckIn
 from bot.models.conversation import ConversationState
 from bot.models.escalation import Escalation
+from bot.models.inbound_event import InboundEvent
 from bot.models.invite import Invite
 from bot.models.message import Message
 from bot.models.note import Note
@@ -24,6 +25,7 @@ __all__ = [
     "ConsentRecord",
     "ConversationState",
     "Escalation",
+    "InboundEvent",
     "Invite",
     "LoginAttempt",
     "Message",

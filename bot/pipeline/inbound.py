@@ -1,5 +1,5 @@
 """The inbound pipeline: dedupe, persist, resolve the person, run the flow, apply effects
-and queue replies, all in one transaction. The caller answers the provider at once."""
+and queue replies, all in one savepoint of the processor's transaction (bot/intake)."""
 
 from __future__ import annotations
 
@@ -85,11 +85,32 @@ def process_inbound(
     now: datetime | None = None,
     stranger_replies_per_day: int | None = None,
 ) -> InboundOutcome:
-    """`stranger_replies_per_day`: answer an unknown sender at most that often (SMS, where
+    """`process_inbound_in` in a transaction of its own."""
+    with session_scope(engine) as session:
+        return process_inbound_in(
+            session,
+            inbound,
+            settings=settings,
+            now=now or utcnow(),
+            stranger_replies_per_day=stranger_replies_per_day,
+        )
+
+
+def process_inbound_in(
+    session: Session,
+    inbound: InboundMessage,
+    *,
+    settings: Settings,
+    now: datetime,
+    stranger_replies_per_day: int | None = None,
+) -> InboundOutcome:
+    """Store, understand and answer one message inside the caller's transaction (in a
+    savepoint of its own, so a failure leaves the rest of the caller's batch alone).
+
+    `stranger_replies_per_day`: answer an unknown sender at most that often (SMS, where
     every reply is billed); None for no limit."""
-    now = now or utcnow()
     try:
-        with session_scope(engine) as session:
+        with session.begin_nested():
             return _process(session, inbound, now, settings, stranger_replies_per_day)
     except IntegrityError:
         # The unique (channel, provider_message_id) said: delivered before. Nothing changes.
@@ -102,7 +123,7 @@ def process_inbound(
         log.exception(
             "flow failed; storing the message with an apology", extra={"channel": inbound.channel}
         )
-        return _store_with_apology(engine, inbound, now)
+        return _store_with_apology(session, inbound, now)
 
 
 def _process(
@@ -292,9 +313,9 @@ def _language(
     return as_language((hint or "")[:2].lower())
 
 
-def _store_with_apology(engine: Engine, inbound: InboundMessage, now: datetime) -> InboundOutcome:
+def _store_with_apology(session: Session, inbound: InboundMessage, now: datetime) -> InboundOutcome:
     try:
-        with session_scope(engine) as session:
+        with session.begin_nested():
             identity = session.exec(
                 select(ChannelIdentity).where(
                     ChannelIdentity.channel == inbound.channel,

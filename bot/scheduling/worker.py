@@ -1,4 +1,5 @@
-"""The worker: the outbox dispatcher plus APScheduler running a few fixed interval sweeps.
+"""The worker: the inbound processor, the outbox dispatcher, and APScheduler running a few
+fixed interval sweeps.
 
 Per-person timing lives in the database; the scheduler only knows "every N seconds,
 sweep". That keeps a million people as cheap as ten and survives restarts.
@@ -20,6 +21,7 @@ from bot.core.db import is_unavailable
 from bot.core.settings import Settings
 from bot.delivery.lanes import DispatcherLanes
 from bot.delivery.outbox import Dispatcher
+from bot.intake.processor import InboundProcessor
 from bot.partner_webhooks.sender import deliver_due_webhooks
 from bot.scheduling.appointments import send_appointment_reminders
 from bot.scheduling.checkins import (
@@ -43,11 +45,14 @@ class Worker:
         engine: Engine,
         dispatcher: Dispatcher | DispatcherLanes,
         *,
+        processor: InboundProcessor | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.dispatcher = dispatcher
+        self.processor = processor
+        self._process_task: asyncio.Task[None] | None = None
         self.clock = clock
         self.scheduler: AsyncIOScheduler | None = None
         self._dispatch_task: asyncio.Task[None] | None = None
@@ -127,6 +132,8 @@ class Worker:
         scheduler.start()
         self.scheduler = scheduler
         self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever())
+        if self.processor is not None:
+            self._process_task = asyncio.create_task(self.processor.run_forever())
         log.info("worker started", extra={"tick_seconds": tick})
 
     async def stop(self) -> None:
@@ -134,6 +141,14 @@ class Worker:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         self.dispatcher.stop()
+        if self.processor is not None:
+            self.processor.stop()
+        if self._process_task is not None:
+            try:
+                await asyncio.wait_for(self._process_task, timeout=10)
+            except TimeoutError:
+                self._process_task.cancel()
+            self._process_task = None
         if self._dispatch_task is not None:
             try:
                 await asyncio.wait_for(self._dispatch_task, timeout=10)

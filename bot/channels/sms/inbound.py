@@ -36,7 +36,12 @@ from bot.models.enums import Channel, EscalationStatus
 from bot.pipeline.conversation import as_language
 from bot.pipeline.effects import Target, queue_reply
 from bot.pipeline.escalations import open_escalation
-from bot.pipeline.inbound import InboundMessage, InboundOutcome, insert_inbound, process_inbound
+from bot.pipeline.inbound import (
+    InboundMessage,
+    InboundOutcome,
+    insert_inbound,
+    process_inbound_in,
+)
 from bot.pipeline.outreach import start_conversation
 from flows.crisis import detect, safety_reply
 from flows.i18n import translate
@@ -57,21 +62,36 @@ def receive_sms(
     opt_out_type: str | None = None,
     now: datetime | None = None,
 ) -> InboundOutcome:
-    now = now or utcnow()
+    """`receive_sms_in` in a transaction of its own."""
+    with session_scope(engine) as session:
+        return receive_sms_in(
+            session, inbound, settings=settings, opt_out_type=opt_out_type, now=now or utcnow()
+        )
+
+
+def receive_sms_in(
+    session: Session,
+    inbound: InboundMessage,
+    *,
+    settings: Settings,
+    opt_out_type: str | None,
+    now: datetime,
+) -> InboundOutcome:
+    """One inbound SMS inside the caller's transaction."""
     keyword = classify(inbound.text, opt_out_type) if inbound.kind == "text" else None
     twilio_replied = bool(opt_out_type) or (
         settings.twilio_handles_opt_out and twilio_acts_on(inbound.text)
     )
     try:
-        with session_scope(engine) as session:
+        with session.begin_nested():
             outcome = _channel_law(session, settings, inbound, keyword, twilio_replied, now)
     except IntegrityError:
         log.info("duplicate inbound", extra={"channel": inbound.channel})
         return InboundOutcome(duplicate=True)
     if outcome is not None:
         return outcome
-    return process_inbound(
-        engine,
+    return process_inbound_in(
+        session,
         inbound,
         settings=settings,
         now=now,

@@ -1,4 +1,5 @@
-"""One Telegram update into the inbound pipeline: shared by the webhook and the poller.
+"""One Telegram update into the inbound pipeline: what the processor does with a stored
+update, whether it came by webhook or by polling.
 
 Only private chats are handled. A message or button press becomes an `InboundMessage`
 under the provider id `u:<update_id>`, so Telegram's re-deliveries of one update are
@@ -9,27 +10,22 @@ identity. Provider calls that follow (answering a pressed button) run after the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy.engine import Engine
-from sqlmodel import select
-from starlette.concurrency import run_in_threadpool
+from sqlmodel import Session, select
 from telegram import Message as TelegramMessage
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import filters
 
-from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
+from bot.channels.telegram.adapter import TELEGRAM
 from bot.channels.telegram.staff import handle_staff_chat
 from bot.core import audit
-from bot.core.clock import utcnow
-from bot.core.db import session_scope
 from bot.core.settings import Settings
 from bot.models import ChannelIdentity
-from bot.pipeline.inbound import InboundMessage, process_inbound
+from bot.pipeline.inbound import InboundMessage, process_inbound_in
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +50,6 @@ _ATTACHMENT_KINDS = (
 _GONE = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
 
 Handling = Literal["message", "member", "staff", "ignored"]
-
-
-@dataclass(frozen=True)
-class UpdateOutcome:
-    handling: Handling
-    duplicate: bool = False
-    replies: int = 0
 
 
 def provider_id(update: Update) -> str:
@@ -148,54 +137,65 @@ def message_kind(message: TelegramMessage) -> str:
     return "other"
 
 
-def record_member_change(engine: Engine, address: str, blocked: bool, now: datetime) -> bool:
+def record_member_change(session: Session, address: str, blocked: bool, now: datetime) -> bool:
     """Mark a known identity blocked or unblocked. True when something changed.
 
     Idempotent by state: a re-delivered update finds the flag already set and writes
     nothing, so repeats leave one audit event."""
-    with session_scope(engine) as session:
-        identity = session.exec(
-            select(ChannelIdentity)
-            .where(ChannelIdentity.channel == TELEGRAM, ChannelIdentity.address == address)
-            .with_for_update()
-        ).first()
-        if identity is None or identity.blocked == blocked:
-            return False
-        identity.blocked = blocked
-        if not blocked:
-            identity.last_seen_at = now
-        session.add(identity)
-        audit.record(
-            session,
-            action="channel.blocked" if blocked else "channel.unblocked",
-            entity_type="channel_identity",
-            entity_id=identity.id,
-            person_id=identity.person_id,
-            actor_kind="person",
-            detail={"channel": TELEGRAM},
-        )
-        return True
+    identity = session.exec(
+        select(ChannelIdentity)
+        .where(ChannelIdentity.channel == TELEGRAM, ChannelIdentity.address == address)
+        .with_for_update()
+    ).first()
+    if identity is None or identity.blocked == blocked:
+        return False
+    identity.blocked = blocked
+    if not blocked:
+        identity.last_seen_at = now
+    session.add(identity)
+    audit.record(
+        session,
+        action="channel.blocked" if blocked else "channel.unblocked",
+        entity_type="channel_identity",
+        entity_id=identity.id,
+        person_id=identity.person_id,
+        actor_kind="person",
+        detail={"channel": TELEGRAM},
+    )
+    return True
 
 
-async def handle_update(
-    update: Update,
-    *,
-    engine: Engine,
-    settings: Settings,
-    channel: TelegramChannel,
-    queued: Callable[[], None],
+@dataclass(frozen=True)
+class PressAck:
+    """A pressed button to answer once the press is committed: stop its spinner and,
+    for a button we made, take the keyboard off the message at `keyboard_at`."""
+
+    query_id: str
+    keyboard_at: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    handling: Handling
+    duplicate: bool = False
+    replies: int = 0
+    # Something was queued for sending (a reply, a staff answer).
+    queued: bool = False
+    ack: PressAck | None = None
+
+
+def handle_update_in(
+    session: Session, update: Update, *, settings: Settings, now: datetime
 ) -> UpdateOutcome:
-    """Store and answer one update. Database errors propagate (the webhook answers 503,
-    the poller retries), so an update is never confirmed before it is stored."""
+    """One private-chat update, inside the caller's transaction. Provider calls it asks
+    for (`ack`) are the caller's to make after the commit."""
     if not is_private(update):
         return UpdateOutcome("ignored")  # groups and channels are not ours to answer
+    query = update.callback_query
     member = update.my_chat_member
     if member is not None:
         blocked = member.new_chat_member.status in _GONE
-        changed = await run_in_threadpool(
-            record_member_change, engine, str(member.chat.id), blocked, utcnow()
-        )
-        if changed:
+        if record_member_change(session, str(member.chat.id), blocked, now):
             log.info("telegram chat status changed", extra={"blocked": blocked})
         return UpdateOutcome("member")
     chat = update.effective_chat
@@ -203,23 +203,20 @@ async def handle_update(
         message = update.message or update.edited_message
         text = message.text if message is not None else None
         # A staff chat (or a staff member's /start <code>) never reaches the persons' flows.
-        if await run_in_threadpool(handle_staff_chat, engine, str(chat.id), text, utcnow()):
-            queued()
-            if update.callback_query is not None:
-                channel.spawn(channel.acknowledge_press(update.callback_query.id))
-            return UpdateOutcome("staff")
+        if handle_staff_chat(session, str(chat.id), text, now):
+            ack = PressAck(query.id) if query is not None else None
+            return UpdateOutcome("staff", queued=True, ack=ack)
     inbound = inbound_from_update(update)
     if inbound is None:
-        if update.callback_query is not None:  # not a button we made: just stop the spinner
-            channel.spawn(channel.acknowledge_press(update.callback_query.id))
-        return UpdateOutcome("ignored")
-    outcome = await run_in_threadpool(process_inbound, engine, inbound, settings=settings)
+        # Not a button we made (or nothing to answer): just stop the spinner.
+        return UpdateOutcome("ignored", ack=PressAck(query.id) if query is not None else None)
+    outcome = process_inbound_in(session, inbound, settings=settings, now=now)
     if outcome.duplicate:
         return UpdateOutcome("message", duplicate=True)
-    queued()
-    query = update.callback_query
+    ack = None
     if query is not None:
-        chat_id = int(inbound.address)
-        keyboard_at = (chat_id, query.message.message_id) if query.message is not None else None
-        channel.spawn(channel.acknowledge_press(query.id, keyboard_at))
-    return UpdateOutcome("message", replies=outcome.replies)
+        keyboard_at = (
+            (int(inbound.address), query.message.message_id) if query.message is not None else None
+        )
+        ack = PressAck(query.id, keyboard_at)
+    return UpdateOutcome("message", replies=outcome.replies, queued=True, ack=ack)

@@ -1,5 +1,6 @@
-"""Long polling (development without a public URL): getUpdates feeding the same handling
-as the webhook. Telegram allows one or the other; with a webhook set, getUpdates fails.
+"""Long polling (development without a public URL): getUpdates feeding the same store as
+the webhook (the worker, which always runs beside the poller, processes what it stores).
+Telegram allows one or the other; with a webhook set, getUpdates fails.
 
 An update is confirmed (the next offset asked for) only after it was stored, so a
 database outage or a crash re-fetches it; the `u:<update_id>` dedupe keeps that safe.
@@ -15,8 +16,8 @@ from telegram import Bot, Update
 from telegram.error import Conflict, RetryAfter, TelegramError
 
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, TelegramChannel, retry_after_seconds
-from bot.channels.telegram.inbound import handle_update
 from bot.core.runtime import Runtime
+from bot.intake.events import telegram_event
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,9 @@ async def poll(
         pause = 1.0
         for update in updates:
             try:
-                await handle_update(
-                    update,
-                    engine=runtime.engine,
-                    settings=runtime.settings,
-                    channel=channel,
-                    queued=runtime.queued,
-                )
+                event = telegram_event(update.to_dict(), update)
+                if event is not None:
+                    await runtime.receive(event)
             except SQLAlchemyError as exc:
                 # Not stored: do not confirm it; fetch it again after a pause.
                 log.warning("storing an update failed", extra={"error": type(exc).__name__})

@@ -8,11 +8,10 @@ import logging
 import re
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.alerts.queue import queue_staff_reply
 from bot.core import audit
-from bot.core.db import session_scope
 from bot.services.telegram_link import redeem_link_code, staff_for_chat
 from flows.i18n import translate
 
@@ -21,28 +20,25 @@ log = logging.getLogger(__name__)
 START_WITH_PAYLOAD = re.compile(r"/start(?:@\w+)?\s+(\S+)\s*")
 
 
-def handle_staff_chat(engine: Engine, chat_id: str, text: str | None, now: datetime) -> bool:
+def handle_staff_chat(session: Session, chat_id: str, text: str | None, now: datetime) -> bool:
     """True when the chat is (or has just become) a staff chat and was answered."""
-    with session_scope(engine) as session:
-        user = staff_for_chat(session, chat_id)
-        if user is not None:
-            queue_staff_reply(
-                session, user, chat_id, translate("staff.chat_reply", user.language), now
-            )
-            return True
-        match = START_WITH_PAYLOAD.fullmatch(text or "")
-        if match is None:
-            return False
-        user = redeem_link_code(session, match.group(1), chat_id, now)
-        if user is None:
-            return False
-        audit.record(
-            session,
-            action="user.telegram_linked",
-            entity_type="user",
-            entity_id=user.id,
-            actor_user_id=user.id,
-        )
-        queue_staff_reply(session, user, chat_id, translate("staff.linked", user.language), now)
-        log.info("staff telegram chat linked", extra={"user_id": user.id})
+    user = staff_for_chat(session, chat_id)
+    if user is not None:
+        queue_staff_reply(session, user, chat_id, translate("staff.chat_reply", user.language), now)
         return True
+    match = START_WITH_PAYLOAD.fullmatch(text or "")
+    if match is None:
+        return False
+    user = redeem_link_code(session, match.group(1), chat_id, now)
+    if user is None:
+        return False
+    audit.record(
+        session,
+        action="user.telegram_linked",
+        entity_type="user",
+        entity_id=user.id,
+        actor_user_id=user.id,
+    )
+    queue_staff_reply(session, user, chat_id, translate("staff.linked", user.language), now)
+    log.info("staff telegram chat linked", extra={"user_id": user.id})
+    return True

@@ -1,0 +1,2 @@
+"""Inbound events: stored by the webhooks as they come (group commit), processed in order
+per sender by the processor."""

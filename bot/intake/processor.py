@@ -1,0 +1,208 @@
+"""The processor: stored inbound events through the flows, in batches, in order per sender.
+
+A batch is one transaction: the events are claimed, each runs in a savepoint of its own
+(one bad event is marked failed and never blocks the rest), and the replies they queue
+commit with them. Nothing is sent before that commit: the dispatcher is woken, and
+pressed buttons answered, only after it. A crash before the commit leaves every event of
+the batch pending, to be processed again; a re-delivered provider id was never stored
+twice (bot/intake/store.py), and a message id is unique, so nothing is done twice.
+
+Per sender ("lane") the order is strict, also with several processes on PostgreSQL:
+events are claimed with FOR UPDATE SKIP LOCKED, and of each lane only the events before
+any pending event another process holds are kept (`claim_pending`). On SQLite every
+transaction is the only writer, so a batch simply takes the oldest pending events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from bot.channels.base import ChannelAdapter
+from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
+from bot.channels.telegram.inbound import PressAck
+from bot.core.clock import utcnow
+from bot.core.db import is_sqlite, is_unavailable, session_scope
+from bot.core.settings import Settings
+from bot.intake.events import Handled, handle_event
+from bot.models import InboundEvent
+
+log = logging.getLogger(__name__)
+
+PENDING = col(InboundEvent.processed_at).is_(None)
+MAX_ID = 2**63
+
+
+@dataclass
+class ProcessedBatch:
+    events: int = 0
+    failed: int = 0
+    queued: bool = False
+    acks: list[PressAck] = field(default_factory=list)
+
+    def add(self, handled: Handled) -> None:
+        self.events += 1
+        self.failed += handled.outcome == "failed"
+        self.queued = self.queued or handled.queued
+        if handled.ack is not None:
+            self.acks.append(handled.ack)
+
+
+def claim_pending(
+    session: Session, *, limit: int, lanes: Collection[str] | None = None
+) -> list[InboundEvent]:
+    """The oldest pending events this transaction may process, in order."""
+    query = select(InboundEvent).where(PENDING)
+    if lanes is not None:
+        query = query.where(col(InboundEvent.lane).in_(lanes))
+    query = query.order_by(col(InboundEvent.id)).limit(limit)
+    sqlite = is_sqlite(session.get_bind().engine)
+    if not sqlite:
+        query = query.with_for_update(skip_locked=True)
+    events = list(session.exec(query).all())
+    if sqlite or not events:
+        return events
+    # Another process may hold an earlier event of a lane we claimed later events of (it
+    # locked it first; SKIP LOCKED passed over it). Each lane's events after the first
+    # pending one we do not hold wait for a later batch.
+    ours = [event.id for event in events]
+    held_elsewhere: dict[str, int | None] = dict(
+        session.exec(
+            select(InboundEvent.lane, func.min(InboundEvent.id))
+            .where(
+                PENDING,
+                col(InboundEvent.lane).in_({event.lane for event in events}),
+                col(InboundEvent.id).not_in(ours),
+            )
+            .group_by(col(InboundEvent.lane))
+        ).all()
+    )
+    return [
+        event
+        for event in events
+        if (event.id or 0) < (held_elsewhere.get(event.lane) or MAX_ID)
+    ]
+
+
+def process_pending(
+    engine: Engine,
+    settings: Settings,
+    *,
+    limit: int,
+    lanes: Collection[str] | None = None,
+) -> ProcessedBatch:
+    """Process one batch of pending events (of `lanes` only, when given) and commit."""
+    batch = ProcessedBatch()
+    with session_scope(engine) as session:
+        for event in claim_pending(session, limit=limit, lanes=lanes):
+            handled = _handle_one(session, event, settings)
+            event.processed_at = utcnow()
+            event.outcome = handled.outcome
+            event.payload = None  # what the person wrote now lives in `message` only
+            session.add(event)
+            batch.add(handled)
+    return batch
+
+
+def _handle_one(session: Session, event: InboundEvent, settings: Settings) -> Handled:
+    try:
+        with session.begin_nested():
+            # The event's own time: an answer that came in time counts as in time, even
+            # when it is processed late.
+            return handle_event(session, event, settings=settings, now=event.received_at)
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise  # the whole batch waits for the database
+        log.exception(
+            "inbound event could not be processed",
+            extra={"channel": event.channel, "event_id": event.id},
+        )
+        return Handled("failed")
+
+
+class InboundProcessor:
+    """Runs `process_pending` whenever events are stored (woken in this process) or, for
+    events stored by other processes, every `poll_seconds`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        channels: dict[str, ChannelAdapter],
+        *,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.channels = channels
+        self.on_queued = on_queued
+        self.batch_size = settings.inbound_batch_size
+        self.poll_seconds = settings.inbound_poll_seconds
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    async def run_once(self, lanes: Collection[str] | None = None) -> ProcessedBatch:
+        batch = await asyncio.to_thread(
+            process_pending, self.engine, self.settings, limit=self.batch_size, lanes=lanes
+        )
+        self._after_commit(batch)
+        return batch
+
+    async def process_lanes(self, lanes: Collection[str]) -> int:
+        """Process every pending event of `lanes` now (inline processing)."""
+        total = 0
+        while True:
+            batch = await self.run_once(lanes)
+            total += batch.events
+            if batch.events < self.batch_size:
+                return total
+
+    async def run_forever(self) -> None:
+        self._stop = asyncio.Event()
+        pause = self.poll_seconds
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                batch = await self.run_once()
+            except Exception as exc:
+                if is_unavailable(exc):
+                    log.warning("database unavailable; inbound events wait")
+                else:
+                    log.exception("processing inbound events failed")
+                pause = min(pause * 2, 30.0)
+                await self._sleep(pause)
+                continue
+            pause = self.poll_seconds
+            if batch.events >= self.batch_size:
+                continue  # more are waiting
+            await self._sleep(self.poll_seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    def _after_commit(self, batch: ProcessedBatch) -> None:
+        if batch.events:
+            log.info(
+                "inbound events processed", extra={"events": batch.events, "failed": batch.failed}
+            )
+        if batch.queued:
+            self.on_queued()
+        channel = self.channels.get(TELEGRAM)
+        if isinstance(channel, TelegramChannel):
+            for ack in batch.acks:
+                channel.spawn(channel.acknowledge_press(ack.query_id, ack.keyboard_at))

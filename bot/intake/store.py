@@ -1,0 +1,176 @@
+"""Storing what providers deliver: many requests, one transaction.
+
+Each webhook request hands its event to `GroupCommit.store` and waits. A single writer
+task takes every event waiting at that moment and inserts them in one transaction, so a
+burst of requests costs one commit instead of one each, and no request waits for a lock
+behind the others. The request's 200 still means "stored": it is answered only after the
+commit that holds its event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from bot.core.clock import utcnow
+from bot.core.db import is_sqlite, session_scope
+from bot.models import InboundEvent
+
+log = logging.getLogger(__name__)
+
+# Events written in one transaction at most; a larger burst takes several.
+MAX_GROUP = 500
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event a webhook proved and parsed, not yet stored."""
+
+    channel: str
+    provider_event_id: str
+    # One sender on that channel: their events are processed in order (see InboundEvent).
+    lane: str
+    payload: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.channel, self.provider_event_id)
+
+
+@dataclass(frozen=True)
+class Stored:
+    lane: str
+    # None: this provider id was stored before (a re-delivery); nothing new to process.
+    event_id: int | None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.event_id is None
+
+
+def store_events(engine: Engine, events: Sequence[NewEvent], now: datetime) -> list[Stored]:
+    """Insert `events` in one transaction, skipping provider ids stored before. The answer
+    is in the order given; a provider id given twice is stored once (the second is a
+    duplicate)."""
+    first: dict[tuple[str, str], NewEvent] = {}
+    for event in events:
+        first.setdefault(event.key, event)
+    dialect = sqlite if is_sqlite(engine) else postgresql
+    rows = [
+        {
+            "channel": event.channel,
+            "provider_event_id": event.provider_event_id,
+            "lane": event.lane,
+            "payload": event.payload,
+            "received_at": now,
+        }
+        for event in first.values()
+    ]
+    table = InboundEvent.__table__  # type: ignore[attr-defined]
+    statement = (
+        dialect.insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["channel", "provider_event_id"])
+        .returning(table.c.id, table.c.channel, table.c.provider_event_id)
+    )
+    with session_scope(engine) as session:
+        inserted = {
+            (row.channel, row.provider_event_id): row.id for row in session.execute(statement)
+        }
+    answers = []
+    for event in events:
+        # Only the first of repeated ids in this group takes the new row's id.
+        event_id = inserted.pop(event.key, None)
+        answers.append(Stored(lane=event.lane, event_id=event_id))
+    return answers
+
+
+class GroupCommit:
+    """The single writer of inbound events in this process (see the module's text)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        on_stored: Callable[[], None] = lambda: None,
+        max_group: int = MAX_GROUP,
+    ) -> None:
+        self.engine = engine
+        self.on_stored = on_stored
+        self.max_group = max_group
+        self._waiting: list[tuple[NewEvent, asyncio.Future[Stored]]] = []
+        self._arrived = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        self._arrived = asyncio.Event()
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Store what is already waiting, then end the writer."""
+        self._stopping = True
+        self._arrived.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def store(self, event: NewEvent) -> Stored:
+        """Wait until `event` is committed (or found stored before). A database error is
+        raised to every request of the failed group: none of them was stored."""
+        if not self._writing_here():
+            # No writer in this loop (a command, a test without the app's lifespan).
+            return (await asyncio.to_thread(store_events, self.engine, [event], utcnow()))[0]
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._waiting.append((event, future))
+        self._arrived.set()
+        return await future
+
+    def _writing_here(self) -> bool:
+        if self._task is None or self._task.done() or self._stopping:
+            return False
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
+
+    async def _run(self) -> None:
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            while self._waiting:
+                group = self._waiting[: self.max_group]
+                del self._waiting[: self.max_group]
+                await self._write(group)
+            if self._stopping:
+                return
+
+    async def _write(self, group: list[tuple[NewEvent, asyncio.Future[Stored]]]) -> None:
+        try:
+            stored = await asyncio.to_thread(
+                store_events, self.engine, [event for event, _ in group], utcnow()
+            )
+        except Exception as exc:
+            log.warning(
+                "storing inbound events failed",
+                extra={"events": len(group), "error": type(exc).__name__},
+            )
+            for _, future in group:
+                if not future.done():  # a request that gave up no longer waits
+                    future.set_exception(exc)
+            return
+        for (_, future), answer in zip(group, stored, strict=True):
+            if not future.done():
+                future.set_result(answer)
+        if any(not answer.duplicate for answer in stored):
+            self.on_stored()
