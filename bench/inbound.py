@@ -146,12 +146,13 @@ def load(port: int, clients: int, seconds: float, rate: float | None, first: int
 
 
 def prepare(url: str) -> None:
-    """A fresh schema with 1,000 people enrolled on Telegram."""
+    """A fresh schema with 1,000 people enrolled on Telegram, each with the conversation
+    row enrolment leaves (idle)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench.sweeps import reset
     from bot.core.clock import utcnow
     from bot.core.db import make_engine
-    from bot.models import ChannelIdentity, Person
+    from bot.models import ChannelIdentity, ConversationState, Person
 
     reset(url)
     engine = make_engine(url)
@@ -171,6 +172,11 @@ def prepare(url: str) -> None:
               "blocked": False, "opted_out": False, "created_at": now}
              for n, pid in enumerate(ids)],
         )  # fmt: skip
+        conn.execute(
+            insert(ConversationState),
+            [{"person_id": pid, "data": {}, "misunderstood_in_row": 0, "updated_at": now}
+             for pid in ids],
+        )  # fmt: skip
     engine.dispose()
 
 
@@ -188,6 +194,8 @@ def start(kind: str, port: int, url: str, api_base: str) -> subprocess.Popen[byt
     if kind == "ceiling":
         command = [str(bin_dir / "uvicorn"), "bench.ceiling:app", "--port", str(port),
                    "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    elif kind == "worker":  # the worker embedded: the processor and the dispatcher too
+        command = [str(bin_dir / "jolserik"), "serve", "--port", str(port)]
     else:
         command = [str(bin_dir / "jolserik"), "serve", "--no-worker", "--port", str(port)]
     # Our own entry points from this venv, not input.

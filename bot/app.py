@@ -50,14 +50,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     from webhooks.simulator import page_router as simulator_page_router
     from webhooks.simulator import router as simulator_router
 
-    app.include_router(health_router)
-    app.include_router(admin_router, prefix="/api/v1")
-    from admin.panel.site import mount_panel
-
-    mount_panel(app)
-    if settings.simulator_enabled:
-        app.include_router(simulator_router, prefix="/webhooks")
-        app.include_router(simulator_page_router)
+    # Providers' webhooks first: routes are matched in order, and the back office has
+    # hundreds; the busiest path should not be tried against all of them.
     if settings.telegram_enabled:
         from webhooks.telegram import router as telegram_router
 
@@ -66,4 +60,12 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         from webhooks.twilio import router as twilio_router
 
         app.include_router(twilio_router, prefix="/webhooks")
+    app.include_router(health_router)
+    app.include_router(admin_router, prefix="/api/v1")
+    from admin.panel.site import mount_panel
+
+    mount_panel(app)
+    if settings.simulator_enabled:
+        app.include_router(simulator_router, prefix="/webhooks")
+        app.include_router(simulator_page_router)
     return app

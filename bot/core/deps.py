@@ -12,11 +12,13 @@ from bot.core.runtime import Runtime
 from bot.core.settings import Settings
 
 
-def get_runtime(request: Request) -> Runtime:
+# Async, though they only read: FastAPI runs a plain function dependency in a worker
+# thread, which costs more than the webhooks' own work.
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # that runs no worker (and the tests, which read the reply at once).
     inbound_processing: Literal["worker", "inline"] = "worker"
     inbound_batch_size: int = Field(default=100, gt=0, le=1000)
+    # A batch commits after this long even when it took fewer events: on SQLite the
+    # webhooks' stores wait for the processor's transaction.
+    inbound_batch_seconds: float = Field(default=0.025, gt=0)
     inbound_poll_seconds: float = Field(default=0.25, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     invite_ttl_days: int = Field(default=7, gt=0)

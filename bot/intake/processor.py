@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
@@ -83,9 +84,7 @@ def claim_pending(
         ).all()
     )
     return [
-        event
-        for event in events
-        if (event.id or 0) < (held_elsewhere.get(event.lane) or MAX_ID)
+        event for event in events if (event.id or 0) < (held_elsewhere.get(event.lane) or MAX_ID)
     ]
 
 
@@ -95,11 +94,19 @@ def process_pending(
     *,
     limit: int,
     lanes: Collection[str] | None = None,
+    seconds: float | None = None,
 ) -> ProcessedBatch:
-    """Process one batch of pending events (of `lanes` only, when given) and commit."""
+    """Process one batch of pending events (of `lanes` only, when given) and commit.
+
+    `seconds`: stop taking the next event after this long and commit what is done (the
+    rest stay pending, in order). On SQLite the batch holds the only write lock, and the
+    webhooks' stores wait for it: a short transaction keeps their answers fast."""
     batch = ProcessedBatch()
+    deadline = None if seconds is None else time.monotonic() + seconds
     with session_scope(engine) as session:
         for event in claim_pending(session, limit=limit, lanes=lanes):
+            if deadline is not None and batch.events and time.monotonic() > deadline:
+                break
             handled = _handle_one(session, event, settings)
             event.processed_at = utcnow()
             event.outcome = handled.outcome
@@ -155,7 +162,12 @@ class InboundProcessor:
 
     async def run_once(self, lanes: Collection[str] | None = None) -> ProcessedBatch:
         batch = await asyncio.to_thread(
-            process_pending, self.engine, self.settings, limit=self.batch_size, lanes=lanes
+            process_pending,
+            self.engine,
+            self.settings,
+            limit=self.batch_size,
+            lanes=lanes,
+            seconds=self.settings.inbound_batch_seconds,
         )
         self._after_commit(batch)
         return batch
@@ -166,7 +178,7 @@ class InboundProcessor:
         while True:
             batch = await self.run_once(lanes)
             total += batch.events
-            if batch.events < self.batch_size:
+            if batch.events == 0:
                 return total
 
     async def run_forever(self) -> None:
@@ -185,8 +197,8 @@ class InboundProcessor:
                 await self._sleep(pause)
                 continue
             pause = self.poll_seconds
-            if batch.events >= self.batch_size:
-                continue  # more are waiting
+            if batch.events:
+                continue  # there may be more waiting
             await self._sleep(self.poll_seconds)
 
     async def _sleep(self, seconds: float) -> None:

@@ -12,12 +12,11 @@ from bot.core.settings import Settings
 from bot.models import (
     Appointment,
     CheckIn,
-    ConversationState,
     Person,
 )
 from bot.models.enums import CheckInStatus
-from bot.pipeline.conversation import as_language, load_state, person_snapshot
-from bot.pipeline.directory import load_directory
+from bot.pipeline.conversation import as_language, load_state, person_snapshot, state_row
+from bot.pipeline.directory import directory_for
 from bot.scheduling.local_time import format_local
 from bot.services.appointments import ACTIVE_STATUSES as ACTIVE_APPOINTMENTS
 from flows.types import (
@@ -79,7 +78,7 @@ def build_context(
             invite=invite,
             deployment=deployment(settings),
         )
-    row = session.get(ConversationState, person.id)
+    row = state_row(session, person.id)
     snapshot = person_snapshot(
         person,
         last_mood=last_mood(session, person.id) if answering else None,
@@ -93,7 +92,7 @@ def build_context(
         language=as_language(person.language, language),
         invite=invite,
         directory=(
-            load_directory(
+            directory_for(
                 session,
                 person.region,
                 as_language(person.language, language),

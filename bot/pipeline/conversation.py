@@ -32,8 +32,23 @@ def person_snapshot(
     )
 
 
-def load_state(session: Session, person_id: int) -> FlowState:
+def state_row(session: Session, person_id: int) -> ConversationState | None:
+    """The person's conversation row, read once per session: the several readers of one
+    message (and the session keeps unchanged rows only weakly) would each ask again. Only
+    `save_state` creates rows, and it updates what is kept here; a row a rolled-back
+    savepoint took out of the session is read again."""
+    known: dict[int, ConversationState | None] = session.info.setdefault("states", {})
+    if person_id in known:
+        row = known[person_id]
+        if row is None or row in session:
+            return row
     row = session.get(ConversationState, person_id)
+    known[person_id] = row
+    return row
+
+
+def load_state(session: Session, person_id: int) -> FlowState:
+    row = state_row(session, person_id)
     if row is None:
         return FlowState()
     return FlowState(flow=row.flow, step=row.step, data=dict(row.data or {}))
@@ -42,9 +57,10 @@ def load_state(session: Session, person_id: int) -> FlowState:
 def save_state(
     session: Session, person_id: int, state: FlowState, *, misunderstood_in_row: int | None = None
 ) -> None:
-    row = session.get(ConversationState, person_id)
+    row = state_row(session, person_id)
     if row is None:
         row = ConversationState(person_id=person_id)
+        session.info["states"][person_id] = row
     if misunderstood_in_row is not None:
         row.misunderstood_in_row = misunderstood_in_row
     row.flow = state.flow

@@ -58,6 +58,19 @@ def is_offered(opportunity: Opportunity, taken: int, now: datetime) -> bool:
     return opportunity.capacity is None or taken < opportunity.capacity
 
 
+def directory_for(
+    session: Session, region: str | None, language: Language, limit: int, now: datetime
+) -> Directory:
+    """`load_directory`, read once per session for each region and language: the inbound
+    processor answers a batch of people in one transaction, and the directory does not
+    change within it (places are taken by partners accepting, not by people writing)."""
+    cache = session.info.setdefault("directory", {})
+    key = (region, language, limit)
+    if key not in cache:
+        cache[key] = load_directory(session, region, language, limit, now)
+    return cache[key]
+
+
 def load_directory(
     session: Session, region: str | None, language: Language, limit: int, now: datetime
 ) -> Directory:

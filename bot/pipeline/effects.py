@@ -18,13 +18,12 @@ from bot.models import (
     ChannelIdentity,
     CheckIn,
     ConsentRecord,
-    ConversationState,
     Invite,
     Message,
     Person,
 )
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
-from bot.pipeline.conversation import as_language, save_state
+from bot.pipeline.conversation import as_language, save_state, state_row
 from bot.pipeline.effect_records import (
     answer_referral_offer,
     create_referral,
@@ -247,7 +246,8 @@ def _redeem_invite(
 
 
 def _misunderstood(session: Session, person: Person) -> int:
-    row = session.get(ConversationState, person.id)
+    assert person.id is not None
+    row = state_row(session, person.id)
     return row.misunderstood_in_row if row else 0
 
 

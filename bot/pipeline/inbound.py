@@ -133,21 +133,22 @@ def _process(
     settings: Settings,
     stranger_replies_per_day: int | None = None,
 ) -> InboundOutcome:
-    message = insert_inbound(session, inbound, now)
-    identity = session.exec(
-        select(ChannelIdentity)
+    # The sender's identity and person in one statement; what changes on them is written
+    # with the message's insert (one flush).
+    found = session.exec(
+        select(ChannelIdentity, Person)
+        .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
         .where(
             ChannelIdentity.channel == inbound.channel, ChannelIdentity.address == inbound.address
         )
-        .with_for_update()
+        .with_for_update(of=ChannelIdentity)
     ).first()
-    person = session.get(Person, identity.person_id) if identity else None
+    identity, person = found if found is not None else (None, None)
     if identity is not None and person is not None:
-        message.person_id = person.id
-        message.identity_id = identity.id
         identity.last_seen_at = now
         person.last_inbound_at = now
-        session.add_all([identity, message])
+        person.updated_at = now  # as the flow's effects will set it: one UPDATE, not two
+    message = insert_inbound(session, inbound, now, identity=identity)
 
     invite = None
     if person is None:
@@ -180,20 +181,22 @@ def _process(
             session.flush()  # kept for the record, not answered (each reply costs money)
             return InboundOutcome(duplicate=False, message_id=message.id, replies=0)
     language = _language(person, invite, inbound.language_hint, inbound.text)
-    ctx = build_context(
-        session,
-        settings,
-        person=person,
-        user_input=UserInput(
-            text=inbound.text,
-            choice=inbound.choice,
-            language_hint=inbound.language_hint,
-            kind=inbound.kind,
-        ),
-        now=now,
-        language=language,
-        invite=invite,
-    )
+    # Reads only, none of them of the rows just changed: no flush before them.
+    with session.no_autoflush:
+        ctx = build_context(
+            session,
+            settings,
+            person=person,
+            user_input=UserInput(
+                text=inbound.text,
+                choice=inbound.choice,
+                language_hint=inbound.language_hint,
+                kind=inbound.kind,
+            ),
+            now=now,
+            language=language,
+            invite=invite,
+        )
     result = flows.handle(ctx)
     applied = apply_flow_result(
         session,

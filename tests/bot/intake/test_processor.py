@@ -1,0 +1,205 @@
+"""The processor: stored events through the flows in order per sender, one bad event never
+blocking a batch, the payload cleared once processed, and, with the worker's processor,
+the webhook only storing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.app import create_app
+from bot.core.clock import utcnow
+from bot.core.db import is_sqlite
+from bot.core.settings import Settings
+from bot.intake.events import telegram_event
+from bot.intake.processor import claim_pending, process_pending
+from bot.intake.store import NewEvent, store_events
+from bot.models import InboundEvent, Message
+from bot.models.enums import Direction
+from tests.bot.channels.telegram.updates import post_update, update
+from tests.fakes.telegram_api import FakeBotApi
+
+CHAT = 7_001
+
+
+def _telegram(body: dict) -> NewEvent:
+    from telegram import Update
+
+    event = telegram_event(body, Update.de_json(body, None))
+    assert event is not None
+    return event
+
+
+def _inbound_texts(engine: Engine, chat: int = CHAT) -> list[str]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Message.body)
+                .where(Message.address == str(chat), Message.direction == Direction.inbound)
+                .order_by(col(Message.id))
+            ).all()
+        )
+
+
+def _events(engine: Engine) -> list[InboundEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(InboundEvent).order_by(col(InboundEvent.id))).all())
+
+
+def test_a_batch_keeps_each_senders_order(engine: Engine, settings: Settings) -> None:
+    words = ["привет", "мне нужна работа", "спасибо", "ok"]
+    other = update("text", chat_id=CHAT + 1, text="salem")
+    events = [_telegram(update("text", chat_id=CHAT, text=w)) for w in words]
+    events.insert(2, _telegram(other))
+    store_events(engine, events, utcnow())
+
+    batch = process_pending(engine, settings, limit=100)
+
+    assert batch.events == 5 and batch.failed == 0 and batch.queued
+    assert _inbound_texts(engine) == words
+    assert _inbound_texts(engine, CHAT + 1) == ["salem"]
+    rows = _events(engine)
+    assert {r.outcome for r in rows} == {"message"}
+    assert all(r.processed_at is not None and r.payload is None for r in rows)
+
+
+def test_a_bad_event_is_marked_failed_and_the_rest_go_on(
+    engine: Engine, settings: Settings
+) -> None:
+    good_before = _telegram(update("text", chat_id=CHAT, text="первое"))
+    unreadable = NewEvent("telegram", "u:bad", f"telegram:{CHAT}", {"update": "not an update"})
+    unknown = NewEvent("pigeon", "p:1", "pigeon:1", {"text": "курлык"})
+    good_after = _telegram(update("text", chat_id=CHAT, text="второе"))
+    store_events(engine, [good_before, unreadable, unknown, good_after], utcnow())
+
+    batch = process_pending(engine, settings, limit=100)
+
+    assert (batch.events, batch.failed) == (4, 2)
+    assert [r.outcome for r in _events(engine)] == ["message", "failed", "failed", "message"]
+    assert _inbound_texts(engine) == ["первое", "второе"]
+
+
+def test_batches_take_the_oldest_first_and_stop_at_the_limit(
+    engine: Engine, settings: Settings
+) -> None:
+    store_events(
+        engine, [_telegram(update("text", chat_id=CHAT, text=str(n))) for n in range(5)], utcnow()
+    )
+
+    first = process_pending(engine, settings, limit=3)
+
+    assert first.events == 3
+    assert _inbound_texts(engine) == ["0", "1", "2"]
+    assert process_pending(engine, settings, limit=3).events == 2
+    assert process_pending(engine, settings, limit=3).events == 0
+    assert _inbound_texts(engine) == ["0", "1", "2", "3", "4"]
+
+
+def test_an_event_is_processed_at_the_time_it_came(engine: Engine, settings: Settings) -> None:
+    came = utcnow() - timedelta(minutes=40)
+    store_events(engine, [_telegram(update("text", chat_id=CHAT, text="я тут"))], came)
+
+    process_pending(engine, settings, limit=10)
+
+    with Session(engine) as session:
+        message = session.exec(select(Message).where(Message.direction == Direction.inbound)).one()
+    assert message.created_at == came
+
+
+def test_only_the_given_lanes_are_processed(engine: Engine, settings: Settings) -> None:
+    store_events(
+        engine,
+        [
+            _telegram(update("text", chat_id=CHAT, text="мой")),
+            _telegram(update("text", chat_id=CHAT + 5, text="чужой")),
+        ],
+        utcnow(),
+    )
+
+    batch = process_pending(engine, settings, limit=10, lanes=[f"telegram:{CHAT}"])
+
+    assert batch.events == 1
+    assert [r.processed_at is not None for r in _events(engine)] == [True, False]
+
+
+def test_a_processed_event_delivered_again_does_nothing(
+    engine: Engine, settings: Settings
+) -> None:
+    body = update("text", chat_id=CHAT, text="привет")
+    store_events(engine, [_telegram(body)], utcnow())
+    process_pending(engine, settings, limit=10)
+    replies = _outbound_count(engine)
+    # Long after: the event row was pruned, the provider re-delivers the same update.
+    with Session(engine) as session:
+        session.delete(session.exec(select(InboundEvent)).one())
+        session.commit()
+    store_events(engine, [_telegram(body)], utcnow())
+
+    batch = process_pending(engine, settings, limit=10)
+
+    assert [r.outcome for r in _events(engine)] == ["duplicate"]
+    assert batch.queued is False
+    assert _inbound_texts(engine) == ["привет"]
+    assert _outbound_count(engine) == replies
+
+
+def _outbound_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(
+            session.exec(select(Message.id).where(Message.direction == Direction.outbound)).all()
+        )
+
+
+def test_a_later_event_waits_while_another_process_holds_an_earlier_one(
+    engine: Engine, settings: Settings
+) -> None:
+    if is_sqlite(engine):
+        pytest.skip("one writer at a time on SQLite: no other process can hold an event")
+    events = [_telegram(update("text", chat_id=CHAT, text=w)) for w in ("раз", "два")]
+    events.append(_telegram(update("text", chat_id=CHAT + 9, text="другой")))
+    store_events(engine, events, utcnow())
+    with Session(engine) as first, Session(engine) as second:
+        held = claim_pending(first, limit=1)
+        assert [e.provider_event_id for e in held] == [events[0].provider_event_id]
+
+        taken = claim_pending(second, limit=10)
+
+        # The sender's second event waits for their first; another sender's goes ahead.
+        assert [e.lane for e in taken] == [f"telegram:{CHAT + 9}"]
+        second.rollback()
+        first.rollback()
+
+
+@pytest.fixture
+def worker_mode(tg_settings: Settings) -> Settings:
+    return tg_settings.model_copy(update={"inbound_processing": "worker"})
+
+
+def test_without_a_worker_the_webhook_only_stores(engine: Engine, worker_mode: Settings) -> None:
+    with TestClient(create_app(worker_mode)) as client:
+        response = post_update(client, update("text", chat_id=CHAT, text="я больше не хочу жить"))
+
+    assert response.status_code == 200
+    assert [(r.outcome, r.processed_at) for r in _events(engine)] == [(None, None)]
+    assert _inbound_texts(engine) == []
+    # The worker, when it runs, takes it up.
+    assert process_pending(engine, worker_mode, limit=10).events == 1
+    assert _inbound_texts(engine) == ["я больше не хочу жить"]
+
+
+def test_the_worker_processes_and_answers_what_the_webhook_stored(
+    engine: Engine, worker_mode: Settings, fake: FakeBotApi
+) -> None:
+    with TestClient(create_app(worker_mode, with_worker=True)) as client:
+        assert post_update(client, update("text", chat_id=CHAT, text="привет")).status_code == 200
+        sent = fake.wait_for("sendMessage", 1, timeout=10)
+        pressed = update("callback_query", chat_id=CHAT, data="lang:ru")
+        assert post_update(client, pressed).status_code == 200
+        fake.wait_for("answerCallbackQuery", 1, timeout=10)
+
+    assert sent[0].params["chat_id"] in (CHAT, str(CHAT))
+    assert [r.outcome for r in _events(engine)] == ["message", "message"]
