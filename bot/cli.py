@@ -83,6 +83,7 @@ def serve(
 
     from bot.app import create_app
     from bot.core.db import make_engine
+    from bot.core.gc_tuning import tune_for_serving
 
     settings = _settings()
     refusal = settings.refusal_to_listen(host)
@@ -97,13 +98,15 @@ def serve(
         raise typer.Exit(1)
     # An unreachable database is not fatal here: /readyz says so and the worker waits.
     application = create_app(settings, with_worker=not no_worker)
+    tune_for_serving()
     uvicorn.run(application, host=host, port=port, log_config=None, proxy_headers=True)
 
 
 @app.command()
 def worker() -> None:
-    """Run the dispatcher and the scheduled sweeps alone (no HTTP)."""
+    """Run the inbound processor, the dispatcher and the scheduled sweeps (no HTTP)."""
     from bot.core.db import make_engine
+    from bot.core.gc_tuning import tune_for_serving
     from bot.core.runtime import Runtime
 
     settings = _settings()
@@ -117,6 +120,7 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await runtime.start()
+        tune_for_serving()
         try:
             await stop.wait()
         finally:

@@ -44,8 +44,10 @@ class Runtime:
         )
         processor = InboundProcessor(engine, settings, channels)
         worker = Worker(settings, engine, dispatcher, processor=processor) if with_worker else None
-        # Stored events wake this process's processor, when it runs one.
+        # Stored events wake this process's processor, when it runs one; the processor
+        # commits early while stores wait (on SQLite they wait for its write lock).
         inbound_store = GroupCommit(engine, on_stored=processor.wake)
+        processor.yield_to = inbound_store.has_waiting
         runtime = cls(settings, engine, channels, dispatcher, inbound_store, processor, worker)
         processor.on_queued = runtime.queued
         return runtime

@@ -48,6 +48,10 @@ MAX_PARALLEL_ADDRESSES = 16
 RECORD_EVERY_SECONDS = 1.0
 # While the database is unreachable, passes are retried at most this far apart.
 UNAVAILABLE_BACKOFF_MAX_SECONDS = 30.0
+# After a pass that found nothing to send, a wake-up waits this long before the next
+# claim: under a stream of inbound messages every processed batch wakes every lane, and
+# a lane with nothing queued would otherwise run a write transaction for each.
+IDLE_CLAIM_INTERVAL_SECONDS = 0.1
 
 
 @dataclass
@@ -176,6 +180,8 @@ class Dispatcher:
                 pause = self.poll_seconds
                 if summary.claimed >= self.batch_size:
                     continue  # more waiting: no pause
+                if not summary.claimed:
+                    await asyncio.sleep(min(IDLE_CLAIM_INTERVAL_SECONDS, pause))
             except Exception as exc:
                 if is_unavailable(exc):
                     # One line per attempt, further apart each time: a database that is

@@ -32,11 +32,14 @@ from bot.core.db import is_sqlite, is_unavailable, session_scope
 from bot.core.settings import Settings
 from bot.intake.events import Handled, handle_event
 from bot.models import InboundEvent
+from bot.pipeline.prefetch import prefetch
 
 log = logging.getLogger(__name__)
 
 PENDING = col(InboundEvent.processed_at).is_(None)
 MAX_ID = 2**63
+PREFETCH_CHUNK = 16
+MIN_CLAIM = 16
 
 
 @dataclass
@@ -88,6 +91,12 @@ def claim_pending(
     ]
 
 
+def sender_of(lane: str) -> tuple[str, str]:
+    """(channel, address) of a lane, "telegram:5550001" -> ("telegram", "5550001")."""
+    channel, _, address = lane.partition(":")
+    return channel, address
+
+
 def process_pending(
     engine: Engine,
     settings: Settings,
@@ -95,18 +104,29 @@ def process_pending(
     limit: int,
     lanes: Collection[str] | None = None,
     seconds: float | None = None,
+    yield_to: Callable[[], bool] | None = None,
 ) -> ProcessedBatch:
     """Process one batch of pending events (of `lanes` only, when given) and commit.
 
     `seconds`: stop taking the next event after this long and commit what is done (the
-    rest stay pending, in order). On SQLite the batch holds the only write lock, and the
-    webhooks' stores wait for it: a short transaction keeps their answers fast."""
+    rest stay pending, in order); `yield_to`: the same as soon as it answers True. On
+    SQLite the batch holds the only write lock, and the webhooks' stores wait for it:
+    committing when one waits keeps their answers fast."""
     batch = ProcessedBatch()
     deadline = None if seconds is None else time.monotonic() + seconds
     with session_scope(engine) as session:
-        for event in claim_pending(session, limit=limit, lanes=lanes):
-            if deadline is not None and batch.events and time.monotonic() > deadline:
+        events = claim_pending(session, limit=limit, lanes=lanes)
+        for index, event in enumerate(events):
+            if batch.events and (
+                (deadline is not None and time.monotonic() > deadline)
+                or (yield_to is not None and yield_to())
+            ):
                 break
+            if index % PREFETCH_CHUNK == 0:
+                # For the next few events only: a batch cut short by its time budget
+                # should not have read rows for a hundred.
+                chunk = events[index : index + PREFETCH_CHUNK]
+                prefetch(session, [sender_of(e.lane) for e in chunk], utcnow())
             handled = _handle_one(session, event, settings)
             event.processed_at = utcnow()
             event.outcome = handled.outcome
@@ -143,12 +163,17 @@ class InboundProcessor:
         channels: dict[str, ChannelAdapter],
         *,
         on_queued: Callable[[], None] = lambda: None,
+        yield_to: Callable[[], bool] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.channels = channels
         self.on_queued = on_queued
+        self.yield_to = yield_to
         self.batch_size = settings.inbound_batch_size
+        # Claim about twice what the last batch got through (batches cut short by their
+        # time budget should not load a hundred events each time), up to the batch size.
+        self._claim = settings.inbound_batch_size
         self.poll_seconds = settings.inbound_poll_seconds
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
@@ -165,10 +190,12 @@ class InboundProcessor:
             process_pending,
             self.engine,
             self.settings,
-            limit=self.batch_size,
+            limit=self._claim,
             lanes=lanes,
             seconds=self.settings.inbound_batch_seconds,
+            yield_to=self.yield_to,
         )
+        self._claim = min(self.batch_size, max(MIN_CLAIM, 2 * batch.events))
         self._after_commit(batch)
         return batch
 

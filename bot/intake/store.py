@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import utcnow
-from bot.core.db import is_sqlite, session_scope
+from bot.core.db import is_sqlite
 from bot.models import InboundEvent
 
 log = logging.getLogger(__name__)
@@ -74,16 +74,16 @@ def store_events(engine: Engine, events: Sequence[NewEvent], now: datetime) -> l
         for event in first.values()
     ]
     table = InboundEvent.__table__  # type: ignore[attr-defined]
+    # One statement with the rows as parameters ("insertmanyvalues"): compiled once and
+    # cached, where a VALUES list of each group's length would be compiled every time.
     statement = (
         dialect.insert(table)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["channel", "provider_event_id"])
         .returning(table.c.id, table.c.channel, table.c.provider_event_id)
     )
-    with session_scope(engine) as session:
-        inserted = {
-            (row.channel, row.provider_event_id): row.id for row in session.execute(statement)
-        }
+    with engine.begin() as conn:
+        rows_back = conn.execute(statement, rows)
+        inserted = {(row.channel, row.provider_event_id): row.id for row in rows_back}
     answers = []
     for event in events:
         # Only the first of repeated ids in this group takes the new row's id.
@@ -124,6 +124,11 @@ class GroupCommit:
         if self._task is not None:
             await self._task
             self._task = None
+
+    def has_waiting(self) -> bool:
+        """Requests are waiting for a commit (read from the processor's thread: a list's
+        length, at worst a moment out of date)."""
+        return bool(self._waiting)
 
     async def store(self, event: NewEvent) -> Stored:
         """Wait until `event` is committed (or found stored before). A database error is

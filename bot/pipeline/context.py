@@ -17,6 +17,7 @@ from bot.models import (
 from bot.models.enums import CheckInStatus
 from bot.pipeline.conversation import as_language, load_state, person_snapshot, state_row
 from bot.pipeline.directory import directory_for
+from bot.pipeline.prefetch import take_appointments, take_last_mood
 from bot.scheduling.local_time import format_local
 from bot.services.appointments import ACTIVE_STATUSES as ACTIVE_APPOINTMENTS
 from flows.types import (
@@ -41,6 +42,9 @@ def deployment(settings: Settings) -> Deployment:
 
 
 def last_mood(session: Session, person_id: int) -> int | None:
+    known, mood = take_last_mood(session, person_id)
+    if known:
+        return mood
     return session.exec(
         select(CheckIn.mood)
         .where(
@@ -117,16 +121,21 @@ def upcoming_appointments(
     session: Session, person: Person, now: datetime, limit: int = 3
 ) -> tuple[AppointmentInfo, ...]:
     """The next appointments still on, soonest first, in the person's time zone."""
-    rows = session.exec(
-        select(Appointment)
-        .where(
-            Appointment.person_id == person.id,
-            col(Appointment.status).in_(ACTIVE_APPOINTMENTS),
-            col(Appointment.starts_at) > now,
+    assert person.id is not None
+    rows = take_appointments(session, person.id)
+    if rows is None:
+        rows = list(
+            session.exec(
+                select(Appointment)
+                .where(
+                    Appointment.person_id == person.id,
+                    col(Appointment.status).in_(ACTIVE_APPOINTMENTS),
+                    col(Appointment.starts_at) > now,
+                )
+                .order_by(col(Appointment.starts_at))
+                .limit(limit)
+            ).all()
         )
-        .order_by(col(Appointment.starts_at))
-        .limit(limit)
-    ).all()
     return tuple(
         AppointmentInfo(
             id=row.id,  # type: ignore[arg-type]

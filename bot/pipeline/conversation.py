@@ -32,12 +32,18 @@ def person_snapshot(
     )
 
 
+def known_states(session: Session) -> dict[int, ConversationState | None]:
+    """The conversation rows this session has read (None: the person has none yet)."""
+    known: dict[int, ConversationState | None] = session.info.setdefault("states", {})
+    return known
+
+
 def state_row(session: Session, person_id: int) -> ConversationState | None:
     """The person's conversation row, read once per session: the several readers of one
     message (and the session keeps unchanged rows only weakly) would each ask again. Only
     `save_state` creates rows, and it updates what is kept here; a row a rolled-back
     savepoint took out of the session is read again."""
-    known: dict[int, ConversationState | None] = session.info.setdefault("states", {})
+    known = known_states(session)
     if person_id in known:
         row = known[person_id]
         if row is None or row in session:
@@ -60,7 +66,7 @@ def save_state(
     row = state_row(session, person_id)
     if row is None:
         row = ConversationState(person_id=person_id)
-        session.info["states"][person_id] = row
+        known_states(session)[person_id] = row
     if misunderstood_in_row is not None:
         row.misunderstood_in_row = misunderstood_in_row
     row.flow = state.flow

@@ -25,6 +25,7 @@ from bot.models.enums import Direction, MessageStatus
 from bot.pipeline.context import build_context
 from bot.pipeline.conversation import as_language
 from bot.pipeline.effects import Target, apply_flow_result, queue_reply
+from bot.pipeline.prefetch import take_sender
 from flows import crisis
 from flows.render import render_reply
 from flows.types import InviteCheck, Language, Reply, UserInput
@@ -135,14 +136,17 @@ def _process(
 ) -> InboundOutcome:
     # The sender's identity and person in one statement; what changes on them is written
     # with the message's insert (one flush).
-    found = session.exec(
-        select(ChannelIdentity, Person)
-        .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
-        .where(
-            ChannelIdentity.channel == inbound.channel, ChannelIdentity.address == inbound.address
-        )
-        .with_for_update(of=ChannelIdentity)
-    ).first()
+    known, found = take_sender(session, inbound.channel, inbound.address)
+    if not known:
+        found = session.exec(
+            select(ChannelIdentity, Person)
+            .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
+            .where(
+                ChannelIdentity.channel == inbound.channel,
+                ChannelIdentity.address == inbound.address,
+            )
+            .with_for_update(of=ChannelIdentity)
+        ).first()
     identity, person = found if found is not None else (None, None)
     if identity is not None and person is not None:
         identity.last_seen_at = now

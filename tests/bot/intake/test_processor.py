@@ -126,9 +126,7 @@ def test_only_the_given_lanes_are_processed(engine: Engine, settings: Settings) 
     assert [r.processed_at is not None for r in _events(engine)] == [True, False]
 
 
-def test_a_processed_event_delivered_again_does_nothing(
-    engine: Engine, settings: Settings
-) -> None:
+def test_a_processed_event_delivered_again_does_nothing(engine: Engine, settings: Settings) -> None:
     body = update("text", chat_id=CHAT, text="привет")
     store_events(engine, [_telegram(body)], utcnow())
     process_pending(engine, settings, limit=10)
