@@ -48,6 +48,10 @@ run: $(STAMP) catalogs
 
 ## make test: ruff and mypy, then the whole suite on SQLite, then on PostgreSQL if TEST_DATABASE_URL is set.
 ## The panel's browser tests drive Debian's Chromium; without one they are skipped, and said so.
+## The suite runs in one process per core (pytest-xdist; each with its own database), a test
+## file per process at a time; PYTEST_WORKERS=0 runs it in this process alone.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 test: $(STAMP) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -56,10 +60,10 @@ test: $(STAMP) catalogs
 	else \
 		echo "browser tests: SKIPPED, no Chromium here (apt-get install chromium to run them)"; \
 	fi
-	env -u TEST_DATABASE_URL $(BIN)/pytest -q -rs
+	env -u TEST_DATABASE_URL $(PYTEST) -rs
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		$(BIN)/pytest -q; \
+		$(PYTEST); \
 	fi
 
 ## make bench: the benchmarks on SQLite (BENCH_DATABASE_URL=postgresql+psycopg://… for PostgreSQL);
@@ -70,6 +74,10 @@ bench: $(STAMP) catalogs
 	$(BIN)/python -m bench.reports
 	$(BIN)/python bench/understanding.py
 	$(BIN)/python bench/sweeps.py --people 20000
+	$(BIN)/python -m bench.inbound --seconds 5
+	$(BIN)/python -m bench.processing
+	$(BIN)/python -m bench.dispatch --messages 3000
+	$(BIN)/python -m bench.dispatch --channel sms
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,12 +1,18 @@
-"""The outbox against Telegram's limits: N queued messages (50,000 by default; a tenth of
-them to 50 busy chats) dispatched by `jolserik worker` at the default pacing (30 a second,
-1 a second per chat) to the fake Bot API enforcing the same limits with 429
-`retry_after`. Reports the rate achieved against the limit and the 429s provoked.
+"""The outbox against the providers' limits, dispatched by `jolserik worker` at the
+default pacing. Reports the rate achieved against the limit and the 429s provoked.
 
-    .venv/bin/python -m bench.dispatch [--messages 50000] [--database-url URL]
+- Telegram: N queued messages (50,000 by default; a tenth of them to 50 busy chats) at 30
+  a second and 1 a second per chat, to the fake Bot API enforcing the same limits with
+  429 `retry_after`.
+- SMS (`--channel sms`): N queued texts in Russian (UCS-2; every fifth long enough for
+  two segments) from one long code at one segment a second, to the fake Twilio API
+  refusing (429, code 20429) anything beyond the sender's throughput.
+
+    .venv/bin/python -m bench.dispatch [--channel telegram|sms] [--messages N] [--database-url URL]
 
 At 30 a second, 50,000 messages take about 28 minutes; `--messages 3000` takes 100 s.
-Writes bench/results/dispatch.json.
+SMS at one segment a second: 150 texts (180 segments) take 3 minutes.
+Writes bench/results/dispatch.json (SMS under "<engine>-sms").
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from bot.models.enums import Direction, MessageStatus
 
 RESULTS = Path(__file__).parent / "results" / "dispatch.json"
 LIMIT = 30.0
+SMS_LIMIT = 1.0
 BUSY_CHATS = 50
 
 
@@ -49,14 +56,85 @@ def queue(engine, count: int) -> None:  # type: ignore[no-untyped-def]
             conn.execute(insert(Message), rows[start : start + 5000])
 
 
+LONG_TEXT = "Напоминаем: завтра в 10:00 встреча по адресу, который вам прислали. Ответьте 1."
+
+
+def queue_sms(engine, count: int) -> int:  # type: ignore[no-untyped-def]
+    """`count` texts to as many phones; every fifth is two segments. Returns the segments."""
+    now = utcnow()
+    rows = [
+        {"direction": Direction.outbound, "channel": "sms", "address": f"+7701{n:07d}",
+         "kind": "text", "body": LONG_TEXT if n % 5 == 0 else f"Напоминание {n}",
+         "status": MessageStatus.queued, "attempts": 0, "next_attempt_at": now,
+         "created_at": now}
+        for n in range(count)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(Message), rows)
+    return sum(2 if n % 5 == 0 else 1 for n in range(count))
+
+
+def sms(url: str, engine, count: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilioApi
+    from tests.reliability.workers import unsent
+
+    total_segments = queue_sms(engine, count)
+    fake = FakeTwilioApi()
+    fake.start()
+    fake.enforce_throughput(SMS_LIMIT)
+    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url,
+           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+           "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": fake.url,
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
+    worker = subprocess.Popen(  # noqa: S603  (our own entry point)
+        [str(Path(sys.executable).parent / "jolserik"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while unsent(engine):
+            time.sleep(1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        fake.stop()
+    accepted = sorted(call.at for call in fake.sent())
+    elapsed = accepted[-1] - accepted[0] if len(accepted) > 1 else float("nan")
+    # Segments after the first message's, over the time from the first to the last.
+    rate = (total_segments - 1) / elapsed
+    backend = f"{engine.url.get_backend_name()}-sms"
+    results = {
+        "messages": count,
+        "segments": total_segments,
+        "seconds": elapsed,
+        "segments_per_second": rate,
+        "share_of_limit": rate / SMS_LIMIT,
+        "refused_429": fake.refused,
+    }
+    print(
+        f"{backend}: {count:,} texts ({total_segments} segments) in {elapsed:,.0f} s,"
+        f" {rate:.3f} segments/s ({rate / SMS_LIMIT:.1%} of {SMS_LIMIT:g}/s),"
+        f" 429s provoked: {fake.refused}"
+    )
+    save(RESULTS, backend, results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--messages", type=int, default=50_000)
+    parser.add_argument("--channel", choices=("telegram", "sms"), default="telegram")
+    parser.add_argument("--messages", type=int, default=None)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     reset(url)
     engine = make_engine(url)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if args.channel == "sms":
+        sms(url, engine, args.messages or 150)
+        engine.dispose()
+        return
+    args.messages = args.messages or 50_000
     queue(engine, args.messages)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.fakes.telegram_api import TOKEN, FakeBotApi

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
 from bot.core.db import is_sqlite, make_engine
@@ -15,8 +15,27 @@ from bot.core.db import is_sqlite, make_engine
 def test_database_url(tmp_dir: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return own_database(url, worker) if worker else url
     return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def own_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker process gets a PostgreSQL database of its own beside
+    the given one ("test" -> "test_gw0"), created when missing."""
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    server = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_schema(url: str) -> None:

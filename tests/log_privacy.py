@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from typing import Any
 
 import pytest
 
@@ -63,8 +64,23 @@ class LogPrivacy(logging.Handler):
         yield
         self.test = "(between tests)"
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Under pytest-xdist: what a worker process read joins the controller's count."""
+        found = getattr(node, "workeroutput", {}).get("log_privacy")
+        if found:
+            self.lines += found["lines"]
+            self.findings.extend(Finding(*finding) for finding in found["findings"])
+
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         logging.getLogger().removeHandler(self)
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:  # a pytest-xdist worker: the controller reports
+            workeroutput["log_privacy"] = {
+                "lines": self.lines,
+                "findings": [list(astuple(finding)) for finding in self.findings],
+            }
+            return
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if not self.findings:
             if reporter is not None:

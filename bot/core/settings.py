@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # A batch commits after this long even when it took fewer events: on SQLite the
     # webhooks' stores wait for the processor's transaction.
     inbound_batch_seconds: float = Field(default=0.025, gt=0)
+    # A processed event's row (no payload) is kept this long, so a provider's late
+    # re-delivery of it is still recognised, then deleted.
+    inbound_event_keep_hours: int = Field(default=48, gt=0)
     inbound_poll_seconds: float = Field(default=0.25, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     invite_ttl_days: int = Field(default=7, gt=0)

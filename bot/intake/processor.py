@@ -40,6 +40,9 @@ PENDING = col(InboundEvent.processed_at).is_(None)
 MAX_ID = 2**63
 PREFETCH_CHUNK = 16
 MIN_CLAIM = 16
+# An event whose handling raised: kept with its payload (bot/intake/retention.py) so it
+# can be looked into; the log line names its id, never its content.
+FAILED = "failed"
 
 
 @dataclass
@@ -51,7 +54,7 @@ class ProcessedBatch:
 
     def add(self, handled: Handled) -> None:
         self.events += 1
-        self.failed += handled.outcome == "failed"
+        self.failed += handled.outcome == FAILED
         self.queued = self.queued or handled.queued
         if handled.ack is not None:
             self.acks.append(handled.ack)
@@ -130,7 +133,8 @@ def process_pending(
             handled = _handle_one(session, event, settings)
             event.processed_at = utcnow()
             event.outcome = handled.outcome
-            event.payload = None  # what the person wrote now lives in `message` only
+            if handled.outcome != FAILED:
+                event.payload = None  # what the person wrote now lives in `message` only
             session.add(event)
             batch.add(handled)
     return batch
@@ -149,7 +153,7 @@ def _handle_one(session: Session, event: InboundEvent, settings: Settings) -> Ha
             "inbound event could not be processed",
             extra={"channel": event.channel, "event_id": event.id},
         )
-        return Handled("failed")
+        return Handled(FAILED)
 
 
 class InboundProcessor:

@@ -22,6 +22,7 @@ from bot.core.settings import Settings
 from bot.delivery.lanes import DispatcherLanes
 from bot.delivery.outbox import Dispatcher
 from bot.intake.processor import InboundProcessor
+from bot.intake.retention import prune_inbound_events
 from bot.partner_webhooks.sender import deliver_due_webhooks
 from bot.scheduling.appointments import send_appointment_reminders
 from bot.scheduling.checkins import (
@@ -72,6 +73,7 @@ class Worker:
                 send_staff_digests,
                 remind_unaccepted_referrals,
                 purge_closed_case_bodies,
+                prune_inbound_events,
             )
         }
 

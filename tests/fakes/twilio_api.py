@@ -105,6 +105,13 @@ class FakeTwilioApi:
     _stopping: threading.Event = field(default_factory=threading.Event)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
+    # Sender throughput (segments a second) beyond which a message is refused with 429
+    # (code 20429); None: no limit. `refused` counts those refusals.
+    segments_per_second: float | None = None
+    burst: float = 0.0
+    refused: int = 0
+    _tokens: float = 0.0
+    _refilled_at: float = 0.0
 
     # --- what tests use ---------------------------------------------------------------
 
@@ -112,6 +119,28 @@ class FakeTwilioApi:
         """The next calls get these answers, in order; then success again."""
         with self._lock:
             self._script.extend(answers)
+
+    def enforce_throughput(self, segments_per_second: float, burst: float | None = None) -> None:
+        """Refuse (429, code 20429) any message the sender has no segments left for; unused
+        segments add up to `burst` at most (by default a second's worth: a long code, one)."""
+        with self._lock:
+            self.segments_per_second = segments_per_second
+            self.burst = burst if burst is not None else segments_per_second
+            self._tokens = self.burst
+            self._refilled_at = time.monotonic()
+
+    def _over_throughput(self, body: str, now: float) -> bool:
+        if self.segments_per_second is None:
+            return False
+        rate = self.segments_per_second
+        self._tokens = min(self.burst, self._tokens + (now - self._refilled_at) * rate)
+        self._refilled_at = now
+        needed = segments(body)
+        if self._tokens + 1e-9 < needed:
+            self.refused += 1
+            return True
+        self._tokens -= needed
+        return False
 
     def reset(self) -> None:
         with self._lock:
@@ -178,6 +207,8 @@ class FakeTwilioApi:
         with self._lock:
             self.calls.append(call)
             answer = self._script.popleft() if self._script else Answer()
+            if answer == Answer() and self._over_throughput(call.form.get("Body", ""), call.at):
+                answer = error(20429, 429)
         response = await self._answer(call, answer)
         call.status = response.status_code
         return response
@@ -253,6 +284,14 @@ def _message_resource(call: Call) -> dict[str, object]:
 
 
 PUBLIC_BASE_URL = "https://jolserik.example.org"
+
+
+def segments(body: str) -> int:
+    """Segments as Twilio bills them, roughly: UCS-2 (70 a message, 67 a part) once any
+    character is outside ASCII, else GSM-7 (160, 153). The fake's own count, so the bot's
+    segment arithmetic (bot/channels/sms/segments.py) is checked against something else."""
+    single, part = (70, 67) if any(ord(char) > 127 for char in body) else (160, 153)
+    return 1 if len(body) <= single else -(-len(body) // part)
 
 
 def settings_for(settings: Settings, api: FakeTwilioApi, *, timeout: float) -> Settings:

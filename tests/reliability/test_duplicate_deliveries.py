@@ -1,7 +1,8 @@
 """Telegram delivers an update at least once, and under load it may deliver it again
 before the first delivery was answered. 1,000 updates from 1,000 people, each sent three
-times by concurrent clients: exactly one stored message and one reply each, on SQLite and
-PostgreSQL."""
+times by concurrent clients to `serve` with its worker (the webhook only stores; the
+processor answers): exactly one stored event, one stored message and one reply each, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,17 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from bot.core.clock import utcnow
 from bot.core.settings import Settings
-from bot.models import ChannelIdentity, Message, Person
+from bot.models import InboundEvent, Message
 from bot.models.enums import Direction
 from tests.bot.channels.telegram.updates import SECRET, SECRET_HEADER, update
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.telegram_fixtures import telegram_settings
 from tests.live_server import LiveServer
+from tests.reliability.workers import enrol_telegram, pending_events, wait
 
 PEOPLE = 1000
 COPIES = 3
@@ -29,34 +30,11 @@ CLIENTS = 32
 FIRST_CHAT = 880_000_000
 
 
-def _enrol(engine: Engine) -> None:
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Person),
-            [
-                {"display_name": f"P{n}", "language": "ru", "timezone": "Asia/Almaty",
-                 "supervision_level": "medium", "status": "active", "consent_given": True,
-                 "missed_checkins_in_row": 0, "created_at": now, "updated_at": now}
-                for n in range(PEOPLE)
-            ],
-        )  # fmt: skip
-        ids = [row[0] for row in conn.execute(select(Person.id).order_by(Person.id))]  # type: ignore[arg-type]
-        conn.execute(
-            insert(ChannelIdentity),
-            [
-                {"person_id": pid, "channel": "telegram", "address": str(FIRST_CHAT + n),
-                 "blocked": False, "opted_out": False, "created_at": now}
-                for n, pid in enumerate(ids)
-            ],
-        )  # fmt: skip
-
-
 @pytest.mark.slow
 def test_each_update_is_stored_and_answered_once(
     settings: Settings, engine: Engine, fake: FakeBotApi
 ) -> None:
-    _enrol(engine)
+    enrol_telegram(engine, PEOPLE, FIRST_CHAT)
     bodies = [
         json.dumps(update("text", chat_id=FIRST_CHAT + n, text="привет, как дела")).encode()
         for n in range(PEOPLE)
@@ -65,7 +43,8 @@ def test_each_update_is_stored_and_answered_once(
     random.Random(7).shuffle(deliveries)
     headers = {"content-type": "application/json", SECRET_HEADER: SECRET}
 
-    with LiveServer(telegram_settings(settings, fake), with_worker=False) as live:
+    served = telegram_settings(settings, fake).model_copy(update={"inbound_processing": "worker"})
+    with LiveServer(served, with_worker=True) as live:
         with httpx.Client(
             base_url=live.url, timeout=60, limits=httpx.Limits(max_connections=CLIENTS)
         ) as client:
@@ -75,6 +54,7 @@ def test_each_update_is_stored_and_answered_once(
 
             with ThreadPoolExecutor(CLIENTS) as pool:
                 statuses = list(pool.map(deliver, deliveries))
+        wait(lambda: pending_events(engine) == 0, "every stored event processed", 120)
 
     assert statuses.count(200) == len(deliveries), {s: statuses.count(s) for s in set(statuses)}
     with engine.connect() as conn:
@@ -92,5 +72,7 @@ def test_each_update_is_stored_and_answered_once(
                 .group_by(Message.address)
             ).all()
         )
+        events = conn.execute(select(func.count()).select_from(InboundEvent)).scalar_one()
+    assert events == PEOPLE
     assert len(inbound) == PEOPLE and set(inbound.values()) == {1}
     assert len(replies) == PEOPLE and set(replies.values()) == {1}

@@ -1,5 +1,6 @@
 """Workers in their own processes for the reliability tests: `jolserik worker` against the
-test database and the fake Bot API, with a queue of messages to send."""
+test database and the fake Bot API, with a queue of messages to send or of inbound
+events to process."""
 
 from __future__ import annotations
 
@@ -15,13 +16,78 @@ from sqlalchemy.engine import Engine
 
 from bot.core.clock import utcnow
 from bot.core.settings import Settings
-from bot.models import Message
+from bot.models import ChannelIdentity, InboundEvent, Message, Person
 from bot.models.enums import Direction, MessageStatus
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
 BATCH = 100
 FIRST_CHAT = 990_000_000
 JOLSERIK = str(Path(sys.executable).parent / "jolserik")
+
+
+def enrol_telegram(engine: Engine, people: int, first_chat: int) -> None:
+    """`people` active persons, each on Telegram chat `first_chat + n`."""
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Person),
+            [
+                {"display_name": f"P{n}", "language": "ru", "timezone": "Asia/Almaty",
+                 "supervision_level": "medium", "status": "active", "consent_given": True,
+                 "missed_checkins_in_row": 0, "created_at": now, "updated_at": now}
+                for n in range(people)
+            ],
+        )  # fmt: skip
+        ids = [row[0] for row in conn.execute(select(Person.id).order_by(Person.id))]  # type: ignore[arg-type]
+        conn.execute(
+            insert(ChannelIdentity),
+            [
+                {"person_id": pid, "channel": "telegram", "address": str(first_chat + n),
+                 "blocked": False, "opted_out": False, "created_at": now}
+                for n, pid in enumerate(ids)
+            ],
+        )  # fmt: skip
+
+
+def store_texts(engine: Engine, texts: list[tuple[int, str]]) -> None:
+    """Telegram text updates (chat, text), stored as the webhook stores them, in order."""
+    from telegram import Update
+
+    from bot.intake.events import telegram_event
+    from bot.intake.store import store_events
+    from tests.bot.channels.telegram.updates import update
+
+    events = []
+    for chat, text in texts:
+        body = update("text", chat_id=chat, text=text)
+        event = telegram_event(body, Update.de_json(body, None))
+        assert event is not None
+        events.append(event)
+    for start in range(0, len(events), 1000):
+        store_events(engine, events[start : start + 1000], utcnow())
+
+
+def inbound_by_chat(engine: Engine) -> dict[str, list[str]]:
+    """Each chat's stored inbound texts, in the order they were stored."""
+    found: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for address, body in conn.execute(
+            select(Message.address, Message.body)
+            .where(Message.direction == Direction.inbound)
+            .order_by(Message.id)  # type: ignore[arg-type]
+        ):
+            found.setdefault(address, []).append(body)
+    return found
+
+
+def replies_by_chat(engine: Engine) -> Counter[str]:
+    with engine.connect() as conn:
+        return Counter(
+            address
+            for (address,) in conn.execute(
+                select(Message.address).where(Message.direction == Direction.outbound)
+            )
+        )
 
 
 def queue_messages(engine: Engine, count: int) -> None:
@@ -83,6 +149,18 @@ def unsent(engine: Engine) -> int:
                 select(func.count())
                 .select_from(Message)
                 .where(Message.status != MessageStatus.sent)  # type: ignore[arg-type]
+            ).scalar_one()
+        )
+
+
+def pending_events(engine: Engine) -> int:
+    """Stored inbound events not yet processed."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(InboundEvent)
+                .where(InboundEvent.processed_at.is_(None))  # type: ignore[union-attr]
             ).scalar_one()
         )
 

@@ -53,6 +53,10 @@ CONFIGURATION_RETRY_SECONDS = 300.0
 # A message waits at most this long for its pacing slot inside one dispatcher pass;
 # later slots are deferred (without using an attempt) so no claim outlives its lease.
 MAX_PACING_WAIT_SECONDS = 60.0
+# Paced a little under the sender's rate: sends leave on time give or take a few
+# milliseconds, and at exactly the rate a late one and an early one land closer together
+# than the carrier allows (bench/dispatch.py --channel sms: 20429 refusals at 100 %).
+HEADROOM = 0.97
 
 
 class TwilioHttpxClient(AsyncHttpClient):
@@ -115,7 +119,7 @@ class SenderPacer:
         max_wait: float = MAX_PACING_WAIT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.interval = 1.0 / per_second
+        self.interval = 1.0 / (per_second * HEADROOM)
         self.max_wait = max_wait
         self._clock = clock
         self._next_free = 0.0
@@ -130,9 +134,13 @@ class SenderPacer:
             )
         # No await between reading and booking the slot: concurrent sends cannot take
         # the same one.
-        self._next_free = slot + self.interval * max(segments, 1)
+        spacing = self.interval * max(segments, 1)
+        self._next_free = slot + spacing
         if wait > 0:
             await asyncio.sleep(wait)
+            # A busy event loop wakes late: the next slot keeps its distance from when this
+            # one really leaves, not from when it was due to.
+            self._next_free = max(self._next_free, self._clock() + spacing)
 
 
 class TwilioSmsChannel:

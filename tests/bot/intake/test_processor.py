@@ -79,8 +79,11 @@ def test_a_bad_event_is_marked_failed_and_the_rest_go_on(
     batch = process_pending(engine, settings, limit=100)
 
     assert (batch.events, batch.failed) == (4, 2)
-    assert [r.outcome for r in _events(engine)] == ["message", "failed", "failed", "message"]
+    rows = _events(engine)
+    assert [r.outcome for r in rows] == ["message", "failed", "failed", "message"]
     assert _inbound_texts(engine) == ["первое", "второе"]
+    # A failed event keeps what came, to be looked into; a processed one keeps nothing.
+    assert [r.payload is None for r in rows] == [True, False, False, True]
 
 
 def test_batches_take_the_oldest_first_and_stop_at_the_limit(
