@@ -5,11 +5,13 @@ reply is queued.
    people) stored at once, then one processor takes them in batches until none is left:
    updates fully processed per second.
 2. Latency: `jolserik serve` with its worker (the processor embedded, woken by each
-   store) under a steady 200 updates/s from 32 clients; for every update, the time from
-   its arrival at the webhook to the commit of its processing (and so of its queued
-   reply), from the events' own timestamps, with p50/p95/p99.
+   store; `--workers N`: `serve --no-worker` beside N `jolserik worker` processes, the
+   PostgreSQL deployment) under a steady 200 updates/s from 32 clients; for every update,
+   the time from its arrival at the webhook to the commit of its processing (and so of
+   its queued reply), from the events' own timestamps, with p50/p95/p99.
 
-    .venv/bin/python -m bench.processing [--updates 20000] [--seconds 10] [--database-url URL]
+    .venv/bin/python -m bench.processing [--updates 20000] [--seconds 10] [--workers N]
+        [--database-url URL]
 
 Prints a table and writes bench/results/processing.json.
 """
@@ -75,16 +77,31 @@ def throughput(url: str, updates: int, batch_size: int) -> dict[str, Any]:
     }
 
 
-def latency(url: str, seconds: float, rate: float) -> dict[str, Any]:
+def latency(url: str, seconds: float, rate: float, workers: int) -> dict[str, Any]:
+    import subprocess
+
     from sqlalchemy import select
 
     from bot.core.db import make_engine
     from bot.models import InboundEvent
-    from tests.fakes.telegram_api import FakeBotApi
+    from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
     fake = FakeBotApi().start()
     port = free_port()
-    server = start("worker", port, url, fake.base_url)
+    server = start("worker" if workers == 0 else "app", port, url, fake.base_url)
+    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url,
+           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
+    processes = [
+        subprocess.Popen(  # noqa: S603  (our own entry point)
+            [str(Path(sys.executable).parent / "jolserik"), "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    time.sleep(3 if workers else 0)  # the workers start
     try:
         client = load(port, 32, seconds, rate, first=50_000_000)
         engine = make_engine(url)
@@ -101,8 +118,9 @@ def latency(url: str, seconds: float, rate: float) -> dict[str, Any]:
             time.sleep(0.5)
         engine.dispose()
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in [*processes, server]:
+            process.terminate()
+            process.wait(timeout=20)
         fake.stop()
     waits = sorted((p - r).total_seconds() * 1000 for r, p in rows if p is not None)
 
@@ -111,6 +129,7 @@ def latency(url: str, seconds: float, rate: float) -> dict[str, Any]:
 
     return {
         "rate": rate,
+        "workers": workers,
         "webhook": client,
         "events": len(rows),
         "unprocessed": sum(1 for _, p in rows if p is None),
@@ -126,6 +145,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -140,15 +160,17 @@ def main() -> None:
         f" {measured['failed']} failed)"
     )
     prepare(url)
-    waited = latency(url, args.seconds, args.rate)
+    waited = latency(url, args.seconds, args.rate, args.workers)
     hook = waited["webhook"]
+    where = f"{args.workers} worker processes" if args.workers else "the worker in serve"
     print(
-        f"  at {args.rate:.0f} updates/s: webhook p99 {hook['p99_ms']:.1f} ms"
+        f"  at {args.rate:.0f} updates/s, {where}: webhook p99 {hook['p99_ms']:.1f} ms"
         f" ({hook['errors']} errors); arrival to processed p50 {waited['p50_ms']:.1f},"
         f" p95 {waited['p95_ms']:.1f}, p99 {waited['p99_ms']:.1f} ms"
         f" ({waited['events']} events, {waited['unprocessed']} unprocessed)"
     )
-    save(RESULTS, backend, {"throughput": measured, "latency": waited})
+    key = f"{backend}-{args.workers}-workers" if args.workers else backend
+    save(RESULTS, key, {"throughput": measured, "latency": waited})
 
 
 if __name__ == "__main__":

@@ -110,8 +110,7 @@ class FakeTwilioApi:
     segments_per_second: float | None = None
     burst: float = 0.0
     refused: int = 0
-    _tokens: float = 0.0
-    _refilled_at: float = 0.0
+    _free_at: float = 0.0
 
     # --- what tests use ---------------------------------------------------------------
 
@@ -121,25 +120,24 @@ class FakeTwilioApi:
             self._script.extend(answers)
 
     def enforce_throughput(self, segments_per_second: float, burst: float | None = None) -> None:
-        """Refuse (429, code 20429) any message the sender has no segments left for; unused
-        segments add up to `burst` at most (by default a second's worth: a long code, one)."""
+        """Refuse (429, code 20429) a message that comes while the sender is still busy
+        with earlier segments (each takes 1/rate seconds), allowing `burst` segments ahead
+        at most (by default a second's worth: for a long code at one a second, none)."""
         with self._lock:
             self.segments_per_second = segments_per_second
             self.burst = burst if burst is not None else segments_per_second
-            self._tokens = self.burst
-            self._refilled_at = time.monotonic()
+            self._free_at = 0.0
 
     def _over_throughput(self, body: str, now: float) -> bool:
+        """The generic cell rate algorithm: the sender is free again at `_free_at`."""
         if self.segments_per_second is None:
             return False
-        rate = self.segments_per_second
-        self._tokens = min(self.burst, self._tokens + (now - self._refilled_at) * rate)
-        self._refilled_at = now
-        needed = segments(body)
-        if self._tokens + 1e-9 < needed:
+        per_segment = 1.0 / self.segments_per_second
+        allowance = (self.burst - 1) * per_segment
+        if now < self._free_at - allowance:
             self.refused += 1
             return True
-        self._tokens -= needed
+        self._free_at = max(self._free_at, now) + segments(body) * per_segment
         return False
 
     def reset(self) -> None:

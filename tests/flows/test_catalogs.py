@@ -125,7 +125,7 @@ def all_texts() -> list[tuple[str, str, str]]:
     return [
         (lang, key, translate(key, lang, **{name: f"{{{name}}}" for name in placeholders(raw)}))
         for lang in LANGUAGES
-        for key in catalog_keys(lang)
+        for key in sorted(catalog_keys(lang))
         for raw in [translate_raw_cached(key, lang)]
     ]
 
