@@ -20,7 +20,10 @@ import logging
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam, null, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -116,6 +119,7 @@ def process_pending(
     SQLite the batch holds the only write lock, and the webhooks' stores wait for it:
     committing when one waits keeps their answers fast."""
     batch = ProcessedBatch()
+    done: list[tuple[int | None, str, datetime]] = []
     deadline = None if seconds is None else time.monotonic() + seconds
     with session_scope(engine) as session:
         events = claim_pending(session, limit=limit, lanes=lanes)
@@ -131,13 +135,34 @@ def process_pending(
                 chunk = events[index : index + PREFETCH_CHUNK]
                 prefetch(session, [sender_of(e.lane) for e in chunk], utcnow())
             handled = _handle_one(session, event, settings)
-            event.processed_at = utcnow()
-            event.outcome = handled.outcome
-            if handled.outcome != FAILED:
-                event.payload = None  # what the person wrote now lives in `message` only
-            session.add(event)
+            done.append((event.id, handled.outcome, utcnow()))
             batch.add(handled)
+        _mark_processed(session, done)
     return batch
+
+
+def _mark_processed(session: Session, done: list[tuple[int | None, str, datetime]]) -> None:
+    """One UPDATE for the batch's events (an ORM change per event would be flushed, one
+    statement at a time, with the next event's savepoint). A processed event's payload is
+    cleared: what the person wrote lives in `message` only; a failed one keeps it."""
+    table = InboundEvent.__table__  # type: ignore[attr-defined]
+    for keep_payload in (False, True):
+        rows = [
+            {"event_id": event_id, "outcome": outcome, "processed_at": at}
+            for event_id, outcome, at in done
+            if (outcome == FAILED) == keep_payload
+        ]
+        if not rows:
+            continue
+        values: dict[str, Any] = {
+            "outcome": bindparam("outcome"),
+            "processed_at": bindparam("processed_at"),
+        }
+        if not keep_payload:
+            values["payload"] = null()
+        session.execute(
+            update(table).where(table.c.id == bindparam("event_id")).values(values), rows
+        )
 
 
 def _handle_one(session: Session, event: InboundEvent, settings: Settings) -> Handled:

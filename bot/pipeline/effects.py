@@ -83,9 +83,10 @@ def apply_flow_result(
     fallback_language: Language,
     settings: Settings,
     kind: str = "reply",
-    cause_message_id: int | None = None,
+    cause: Message | None = None,
 ) -> Applied:
-    """`cause_message_id`: the inbound message being answered (escalations point to it)."""
+    """`cause`: the inbound message being answered (escalations point to it; it may not be
+    written yet, and is flushed only when one does)."""
     identity = target.identity
     misunderstood: int | None = None
     for effect in result.effects:
@@ -142,10 +143,10 @@ def apply_flow_result(
                     severity=severity,
                     detail=detail,
                     now=now,
-                    message_id=cause_message_id,
+                    message_id=_id_of(session, cause),
                 )
             case PassToOfficer():
-                _pass_to_officer(session, settings, person, now, cause_message_id)
+                _pass_to_officer(session, settings, person, now, _id_of(session, cause))
             case _:
                 log.error("unknown effect", extra={"effect": type(effect).__name__})
     if person is not None:
@@ -159,6 +160,12 @@ def apply_flow_result(
         for reply_text in (render_reply(reply, language) for reply in result.replies)
     ]
     return Applied(person=person, identity=identity, replies=replies)
+
+
+def _id_of(session: Session, message: Message | None) -> int | None:
+    if message is not None and message.id is None:
+        session.flush()
+    return message.id if message is not None else None
 
 
 def _pass_to_officer(

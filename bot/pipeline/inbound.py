@@ -152,7 +152,7 @@ def _process(
         identity.last_seen_at = now
         person.last_inbound_at = now
         person.updated_at = now  # as the flow's effects will set it: one UPDATE, not two
-    message = insert_inbound(session, inbound, now, identity=identity)
+    message = insert_inbound(session, inbound, now, identity=identity, flush=False)
 
     invite = None
     if person is None:
@@ -210,7 +210,7 @@ def _process(
         now=now,
         fallback_language=language,
         settings=settings,
-        cause_message_id=message.id,
+        cause=message,
     )
     if applied.person is not None and message.person_id is None:
         message.person_id = applied.person.id
@@ -227,9 +227,11 @@ def insert_inbound(
     *,
     identity: ChannelIdentity | None = None,
     kind: str | None = None,
+    flush: bool = True,
 ) -> Message:
     """Store what arrived; a second delivery of the same provider id raises IntegrityError
-    here, before any other work."""
+    at the flush. `flush=False` leaves the insert to the caller's next flush (the pipeline
+    writes a message and its replies in one), so the id is not known yet."""
     body = inbound.text
     if not body and inbound.choice:
         body = _pressed_label(session, inbound)
@@ -247,24 +249,26 @@ def insert_inbound(
         created_at=now,
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     return message
 
 
 def _pressed_label(session: Session, inbound: InboundMessage) -> str | None:
     """The label of the pressed button, so the transcript reads as the person saw it."""
-    recent = session.exec(
-        select(Message)
-        .where(
-            Message.channel == inbound.channel,
-            Message.address == inbound.address,
-            Message.direction == Direction.outbound,
-        )
-        .order_by(col(Message.id).desc())
-        .limit(5)
-    ).all()
-    for message in recent:
-        for choice in message.choices or []:
+    with session.no_autoflush:  # only earlier outbound rows are read
+        recent = session.exec(
+            select(Message.choices)
+            .where(
+                Message.channel == inbound.channel,
+                Message.address == inbound.address,
+                Message.direction == Direction.outbound,
+            )
+            .order_by(col(Message.id).desc())
+            .limit(5)
+        ).all()
+    for choices in recent:
+        for choice in choices or []:
             if choice.get("id") == inbound.choice:
                 return f"[{choice.get('label', inbound.choice)}]"
     return f"[{inbound.choice}]"
