@@ -42,6 +42,8 @@ router = APIRouter(prefix="/twilio", tags=["twilio"])
 # larger is not Twilio and is refused before it is parsed.
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 500
+# Twilio's message ids are 34 characters ("SM" and 32 hex digits); the column holds 128.
+MAX_SID_CHARS = 64
 EMPTY_TWIML = str(MessagingResponse())
 FORBIDDEN = "Invalid or missing X-Twilio-Signature."
 
@@ -103,6 +105,8 @@ async def inbound_sms(request: Request, runtime: RuntimeDep) -> Response:
     sender = form.get("From")
     if not isinstance(sid, str) or not sid or not isinstance(sender, str) or not sender:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "MessageSid and From are required.")
+    if len(sid) > MAX_SID_CHARS:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "MessageSid is not a message id.")
     body, num_media = form.get("Body"), form.get("NumMedia")
     text = body if isinstance(body, str) and body.strip() else None
     media = _count(num_media if isinstance(num_media, str) else None)

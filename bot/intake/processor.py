@@ -238,7 +238,6 @@ class InboundProcessor:
                 return total
 
     async def run_forever(self) -> None:
-        self._stop = asyncio.Event()
         pause = self.poll_seconds
         while not self._stop.is_set():
             self._wake.clear()

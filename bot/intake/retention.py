@@ -2,8 +2,8 @@
 
 A processed event keeps no payload (the message row holds what the person wrote); its row
 stays `INBOUND_EVENT_KEEP_HOURS` so a provider's late re-delivery is still recognised as
-one, then it is deleted. An event that failed keeps its payload for investigation and is
-deleted after `retention_days`, like the words of a closed case.
+one, then it is deleted. An event that failed keeps its payload (the update as the
+provider sent it: names, usernames) for investigation, `FAILED_KEEP_DAYS` at most.
 """
 
 from __future__ import annotations
@@ -20,12 +20,16 @@ from bot.intake.processor import FAILED
 from bot.models import InboundEvent
 from bot.scheduling.sweep import SweepSummary
 
+# Long enough to find and fix what made an event fail; no longer, since nobody reads
+# these rows but an operator.
+FAILED_KEEP_DAYS = 30
+
 
 def prune_inbound_events(engine: Engine, settings: Settings, now: datetime) -> SweepSummary:
     """Delete old processed events, a batch per transaction (by the processed_at index)."""
     summary = SweepSummary("prune_inbound_events")
     done_before = now - timedelta(hours=settings.inbound_event_keep_hours)
-    failed_before = now - timedelta(days=settings.retention_days)
+    failed_before = now - timedelta(days=FAILED_KEEP_DAYS)
     old = or_(
         (col(InboundEvent.processed_at) < done_before) & (col(InboundEvent.outcome) != FAILED),
         (col(InboundEvent.processed_at) < failed_before) & (col(InboundEvent.outcome) == FAILED),

@@ -130,6 +130,16 @@ def test_a_signed_request_without_a_message_sid_is_a_bad_request(
     assert _messages(engine) == []
 
 
+def test_a_message_sid_longer_than_any_twilio_id_is_a_bad_request(
+    sms_client: TestClient, engine: Engine
+) -> None:
+    # Only a holder of the auth token can sign it; still a 400, never a database error.
+    response = post_signed(sms_client, SMS_PATH, inbound_form(PHONE, "hi", sid="SM" + "f" * 200))
+    assert response.status_code == 400
+    assert "MessageSid" in response.json()["detail"]
+    assert _messages(engine) == []
+
+
 def test_an_oversized_form_is_refused_before_it_is_read(sms_client: TestClient) -> None:
     form = inbound_form(PHONE, "x" * 70_000)
     assert post_signed(sms_client, SMS_PATH, form).status_code == 413

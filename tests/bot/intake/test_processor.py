@@ -204,3 +204,17 @@ def test_the_worker_processes_and_answers_what_the_webhook_stored(
 
     assert sent[0].params["chat_id"] in (CHAT, str(CHAT))
     assert [r.outcome for r in _events(engine)] == ["message", "message"]
+
+
+def test_a_processor_stopped_before_it_runs_does_not_run(
+    engine: Engine, settings: Settings
+) -> None:
+    import asyncio
+
+    from bot.intake.processor import InboundProcessor
+
+    processor = InboundProcessor(engine, settings, {})
+    processor.stop()
+
+    # It returns at once (a stop asked for while the worker was starting is kept).
+    asyncio.run(asyncio.wait_for(processor.run_forever(), timeout=5))

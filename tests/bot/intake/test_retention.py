@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import utcnow
 from bot.core.settings import Settings
-from bot.intake.retention import prune_inbound_events
+from bot.intake.retention import FAILED_KEEP_DAYS, prune_inbound_events
 from bot.models import InboundEvent
 from bot.scheduling.worker import Worker
 
@@ -38,7 +38,7 @@ def test_prune_keeps_what_it_must(engine: Engine, settings: Settings) -> None:
                 _event(2, processed_hours_ago=keep - 1, outcome="duplicate"),  # recent: stays
                 _event(3, processed_hours_ago=None, outcome=None),  # pending: stays
                 _event(4, processed_hours_ago=keep + 1, outcome="failed"),  # failed: stays
-                _event(5, processed_hours_ago=24 * settings.retention_days + 1, outcome="failed"),
+                _event(5, processed_hours_ago=24 * FAILED_KEEP_DAYS + 1, outcome="failed"),
             ]
         )
         session.commit()
