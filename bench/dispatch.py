@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ from sqlalchemy import insert
 import bot.models  # noqa: F401
 from bench.results_file import save
 from bench.sweeps import reset
+from bench.worker_process import start_worker, stop_worker
 from bot.core.clock import utcnow
 from bot.core.db import make_engine
 from bot.models import Message
@@ -74,35 +73,44 @@ def queue_sms(engine, count: int) -> int:  # type: ignore[no-untyped-def]
     return sum(2 if n % 5 == 0 else 1 for n in range(count))
 
 
-def sms(url: str, engine, count: int) -> None:  # type: ignore[no-untyped-def]
-    from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilioApi
+def send_everything(url: str, engine, provider_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """`jolserik worker` against the fake provider until no message is left unsent."""
     from tests.reliability.workers import unsent
+
+    worker = start_worker(url, provider_env)
+    try:
+        while unsent(engine):
+            time.sleep(1)
+    finally:
+        stop_worker(worker)
+
+
+def sms(url: str, engine, count: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.twilio_api import (
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        FROM_NUMBER,
+        FakeTwilioApi,
+        segments,
+    )
 
     total_segments = queue_sms(engine, count)
     fake = FakeTwilioApi()
     fake.start()
     fake.enforce_throughput(SMS_LIMIT)
-    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url,
-           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-           "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": fake.url,
-           "LOG_LEVEL": "WARNING"}  # fmt: skip
-    worker = subprocess.Popen(  # noqa: S603  (our own entry point)
-        [str(Path(sys.executable).parent / "jolserik"), "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        while unsent(engine):
-            time.sleep(1)
+        send_everything(
+            url,
+            engine,
+            {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": fake.url},
+        )  # fmt: skip
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
         fake.stop()
-    accepted = sorted(call.at for call in fake.sent())
-    elapsed = accepted[-1] - accepted[0] if len(accepted) > 1 else float("nan")
-    # Segments after the first message's, over the time from the first to the last.
-    rate = (total_segments - 1) / elapsed
+    accepted = sorted(fake.sent(), key=lambda call: call.at)
+    elapsed = accepted[-1].at - accepted[0].at if len(accepted) > 1 else float("nan")
+    # The segments sent before the last message began, over the time to its beginning.
+    rate = (total_segments - segments(accepted[-1].form["Body"])) / elapsed
     backend = f"{engine.url.get_backend_name()}-sms"
     results = {
         "messages": count,
@@ -136,27 +144,15 @@ def main() -> None:
         return
     args.messages = args.messages or 50_000
     queue(engine, args.messages)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.fakes.telegram_api import TOKEN, FakeBotApi
-    from tests.reliability.workers import unsent
 
     fake = FakeBotApi().start()
     fake.enforce_limits(overall=LIMIT, per_chat=1)
-    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url,
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
-           "LOG_LEVEL": "WARNING"}  # fmt: skip
-    worker = subprocess.Popen(  # noqa: S603  (our own entry point)
-        [str(Path(sys.executable).parent / "jolserik"), "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        while unsent(engine):
-            time.sleep(1)
+        send_everything(
+            url, engine, {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+        )
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
         fake.stop()
     accepted = sorted(
         call.at for call in fake.calls_to("sendMessage")

@@ -28,6 +28,7 @@ from typing import Any
 
 from bench.inbound import free_port, load, prepare, start
 from bench.results_file import save
+from bench.worker_process import start_worker, stop_worker
 
 RESULTS = Path(__file__).parent / "results" / "processing.json"
 
@@ -78,8 +79,6 @@ def throughput(url: str, updates: int, batch_size: int) -> dict[str, Any]:
 
 
 def latency(url: str, seconds: float, rate: float, workers: int) -> dict[str, Any]:
-    import subprocess
-
     from sqlalchemy import select
 
     from bot.core.db import make_engine
@@ -89,18 +88,8 @@ def latency(url: str, seconds: float, rate: float, workers: int) -> dict[str, An
     fake = FakeBotApi().start()
     port = free_port()
     server = start("worker" if workers == 0 else "app", port, url, fake.base_url)
-    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url,
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
-           "LOG_LEVEL": "WARNING"}  # fmt: skip
-    processes = [
-        subprocess.Popen(  # noqa: S603  (our own entry point)
-            [str(Path(sys.executable).parent / "jolserik"), "worker"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(workers)
-    ]
+    provider = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+    processes = [start_worker(url, provider) for _ in range(workers)]
     time.sleep(3 if workers else 0)  # the workers start
     try:
         client = load(port, 32, seconds, rate, first=50_000_000)
@@ -118,9 +107,10 @@ def latency(url: str, seconds: float, rate: float, workers: int) -> dict[str, An
             time.sleep(0.5)
         engine.dispose()
     finally:
-        for process in [*processes, server]:
-            process.terminate()
-            process.wait(timeout=20)
+        for process in processes:
+            stop_worker(process)
+        server.terminate()
+        server.wait(timeout=20)
         fake.stop()
     waits = sorted((p - r).total_seconds() * 1000 for r, p in rows if p is not None)
 

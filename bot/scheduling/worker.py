@@ -38,6 +38,9 @@ from bot.scheduling.sweep import SweepSummary
 
 log = logging.getLogger(__name__)
 
+# How long stopping waits for the processor's and the dispatcher's current pass.
+STOP_SECONDS = 10
+
 
 class Worker:
     def __init__(
@@ -145,16 +148,17 @@ class Worker:
         self.dispatcher.stop()
         if self.processor is not None:
             self.processor.stop()
-        if self._process_task is not None:
-            try:
-                await asyncio.wait_for(self._process_task, timeout=10)
-            except TimeoutError:
-                self._process_task.cancel()
-            self._process_task = None
-        if self._dispatch_task is not None:
-            try:
-                await asyncio.wait_for(self._dispatch_task, timeout=10)
-            except TimeoutError:
-                self._dispatch_task.cancel()
-            self._dispatch_task = None
+        await _finished(self._process_task)
+        await _finished(self._dispatch_task)
+        self._process_task = self._dispatch_task = None
         log.info("worker stopped")
+
+
+async def _finished(task: asyncio.Task[None] | None) -> None:
+    """Let a loop that was told to stop finish its pass; cancel it after STOP_SECONDS."""
+    if task is None:
+        return
+    try:
+        await asyncio.wait_for(task, timeout=STOP_SECONDS)
+    except TimeoutError:
+        task.cancel()
