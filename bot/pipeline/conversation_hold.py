@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.core.clock import as_utc
 from bot.core.settings import Settings
-from bot.models import ConversationState
+from bot.pipeline.conversation import state_row
 
 
 def held_until(
@@ -19,7 +19,7 @@ def held_until(
 ) -> datetime | None:
     """When the person's open question stops holding new ones back; None: go ahead now.
     A question of `own_flow` itself (an older check-in) never holds back its successor."""
-    conversation = session.get(ConversationState, person_id)
+    conversation = state_row(session, person_id)
     if conversation is None or conversation.flow is None or conversation.flow == own_flow:
         return None
     updated = as_utc(conversation.updated_at)

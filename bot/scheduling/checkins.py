@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 
 import flows
 from bot.core.settings import Settings
+from bot.delivery.reachability import preload_preferred_identities
 from bot.models import CheckIn, ConversationState, Person
 from bot.models.enums import CheckInStatus, PersonStatus
-from bot.pipeline.conversation import save_state
+from bot.pipeline.conversation import known_states, save_state, state_row
 from bot.pipeline.conversation_hold import held_until
 from bot.pipeline.escalations import open_escalation
 from bot.pipeline.outreach import start_conversation
@@ -23,6 +24,10 @@ from bot.scheduling.sweep import SweepSummary, sweep_in_batches
 from flows.types import FlowState
 
 log = logging.getLogger(__name__)
+
+# session.info keys of a sweep batch's preloaded rows.
+PEOPLE = "sweep_people"
+AWAITING_ANSWER = "awaiting_answer"
 
 # A check-in that could not be processed is retried this much later, not in a tight loop.
 RETRY_DELAY = timedelta(minutes=5)
@@ -87,15 +92,17 @@ def send_due_checkins(engine: Engine, settings: Settings, now: datetime) -> Swee
             session.add(checkin)
             return False
         # A newer check-in replaces one still waiting for its answer.
-        for older in session.exec(
-            select(CheckIn).where(
-                CheckIn.person_id == person.id,
-                CheckIn.status == CheckInStatus.sent,
-                CheckIn.id != checkin.id,
-            )
-        ).all():
-            older.status = CheckInStatus.cancelled
-            session.add(older)
+        waiting: set[int] = session.info[AWAITING_ANSWER]
+        if person.id in waiting:
+            for older in session.exec(
+                select(CheckIn).where(
+                    CheckIn.person_id == person.id,
+                    CheckIn.status == CheckInStatus.sent,
+                    CheckIn.id != checkin.id,
+                )
+            ).all():
+                older.status = CheckInStatus.cancelled
+                session.add(older)
         if not start_conversation(
             session, settings, person, flows.start_checkin, now=now, kind="checkin"
         ):
@@ -103,6 +110,7 @@ def send_due_checkins(engine: Engine, settings: Settings, now: datetime) -> Swee
             session.add(checkin)
             return False
         checkin.status = CheckInStatus.sent
+        waiting.add(person.id)  # type: ignore[arg-type]
         checkin.sent_at = now
         checkin.reply_deadline = now + window
         checkin.nudge_at = end_of_quiet_hours(
@@ -121,7 +129,7 @@ def send_due_checkins(engine: Engine, settings: Settings, now: datetime) -> Swee
         query,
         handle,
         batch=settings.sweep_batch_size,
-        preload=_preload,
+        preload=_preload_for_sending,
         on_error=retry_later,
     )
 
@@ -155,7 +163,7 @@ def send_checkin_nudges(engine: Engine, settings: Settings, now: datetime) -> Sw
         query,
         handle,
         batch=settings.sweep_batch_size,
-        preload=_preload,
+        preload=_preload_for_nudging,
     )
 
 
@@ -179,7 +187,7 @@ def mark_missed_checkins(engine: Engine, settings: Settings, now: datetime) -> S
             return True
         person.missed_checkins_in_row += 1
         session.add(person)
-        state = session.get(ConversationState, person.id)
+        state = state_row(session, person.id)  # type: ignore[arg-type]
         if state is not None and state.flow == "checkin":
             # A late "3" must not be read as an answer to a question that has closed.
             save_state(session, person.id, FlowState())  # type: ignore[arg-type]
@@ -206,10 +214,38 @@ def mark_missed_checkins(engine: Engine, settings: Settings, now: datetime) -> S
 
 
 def _preload(session: Session, checkins: list[CheckIn]) -> None:
-    """Load a batch's people and conversation states in two queries; the per-row
-    `session.get` calls then find them in the identity map instead of asking one by one."""
+    """Load a batch's people and conversation rows in two queries. The session holds
+    unchanged rows only weakly, so the people are kept in `session.info` for the batch;
+    `session.get(Person)` and `state_row` then find them without asking one by one (a
+    person without a conversation row is known to have none)."""
     person_ids = {checkin.person_id for checkin in checkins}
-    session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
-    session.exec(
+    session.info[PEOPLE] = session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
+    states = known_states(session)
+    states.update(dict.fromkeys(person_ids))
+    for row in session.exec(
         select(ConversationState).where(col(ConversationState.person_id).in_(person_ids))
-    ).all()
+    ).all():
+        states[row.person_id] = row
+
+
+def _preload_for_nudging(session: Session, checkins: list[CheckIn]) -> None:
+    """`_preload`, plus each person's preferred channel."""
+    _preload(session, checkins)
+    preload_preferred_identities(session, {checkin.person_id for checkin in checkins})
+
+
+def _preload_for_sending(session: Session, checkins: list[CheckIn]) -> None:
+    """`_preload_for_nudging`, plus who has a check-in still waiting for its answer (only
+    they need the query that cancels it)."""
+    _preload_for_nudging(session, checkins)
+    person_ids = {checkin.person_id for checkin in checkins}
+    session.info[AWAITING_ANSWER] = set(
+        session.exec(
+            select(CheckIn.person_id)
+            .where(
+                col(CheckIn.person_id).in_(person_ids),
+                CheckIn.status == CheckInStatus.sent,
+            )
+            .distinct()
+        ).all()
+    )

@@ -140,3 +140,45 @@ def test_a_checkin_inside_its_window_is_not_missed(engine, settings):
 
     just_before = now + WINDOW - timedelta(seconds=1)
     assert mark_missed_checkins(engine, settings, just_before).processed == 0
+
+
+def test_a_newer_checkin_cancels_one_still_waiting_even_when_both_are_due_in_one_batch(
+    engine, settings
+):
+    waiting_since_yesterday, _ = make_enrolled(engine)
+    old = _add_checkin(
+        engine, waiting_since_yesterday, due_at=NOON - timedelta(days=1), status="sent"
+    )
+    new = _add_checkin(engine, waiting_since_yesterday, due_at=NOON)
+    twice_due, _ = make_enrolled(engine)
+    first = _add_checkin(engine, twice_due, due_at=NOON - timedelta(minutes=2))
+    second = _add_checkin(engine, twice_due, due_at=NOON - timedelta(minutes=1))
+
+    send_due_checkins(engine, settings, NOON)
+
+    with Session(engine) as session:
+        status = {c.id: c.status for c in session.exec(select(CheckIn)).all()}
+    assert status == {
+        old.id: CheckInStatus.cancelled,
+        new.id: CheckInStatus.sent,
+        first.id: CheckInStatus.cancelled,
+        second.id: CheckInStatus.sent,
+    }
+
+
+def _reads_of_a_due_sweep(engine, settings, people: int) -> int:
+    from tests.panel.test_query_counts import counted
+
+    for _ in range(people):
+        person, _ = make_enrolled(engine)
+        _add_checkin(engine, person, due_at=NOON)
+    with counted() as statements:
+        summary = send_due_checkins(engine, settings, NOON)
+    assert summary.processed == people
+    return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+
+
+def test_a_due_sweep_reads_per_batch_not_per_person(engine, settings):
+    few = _reads_of_a_due_sweep(engine, settings, 3)
+    many = _reads_of_a_due_sweep(engine, settings, 30)
+    assert many == few
