@@ -1,11 +1,13 @@
 """The processor: stored inbound events through the flows, in batches, in order per sender.
 
-A batch is one transaction: the events are claimed, each runs in a savepoint of its own
-(one bad event is marked failed and never blocks the rest), and the replies they queue
-commit with them. Nothing is sent before that commit: the dispatcher is woken, and
-pressed buttons answered, only after it. A crash before the commit leaves every event of
-the batch pending, to be processed again; a re-delivered provider id was never stored
-twice (bot/intake/store.py), and a message id is unique, so nothing is done twice.
+A batch is one transaction: the events are claimed and run in chunks of different
+senders, each chunk in one savepoint written in one flush; a chunk where anything fails
+is undone and redone one event per savepoint (one bad event is marked failed and never
+blocks the rest). The replies they queue commit with them. Nothing is sent before that
+commit: the dispatcher is woken, and pressed buttons answered, only after it. A crash
+before the commit leaves every event of the batch pending, to be processed again; a
+re-delivered provider id was never stored twice (bot/intake/store.py), and a message id
+is unique, so nothing is done twice.
 
 Per sender ("lane") the order is strict, also with several processes on PostgreSQL:
 events are claimed with FOR UPDATE SKIP LOCKED, and of each lane only the events before
@@ -35,7 +37,8 @@ from bot.core.db import is_sqlite, is_unavailable, session_scope
 from bot.core.settings import Settings
 from bot.intake.events import Handled, handle_event
 from bot.models import InboundEvent
-from bot.pipeline.prefetch import prefetch
+from bot.pipeline.inbound import SHARED_SAVEPOINT
+from bot.pipeline.prefetch import Prefetched, prefetch
 
 log = logging.getLogger(__name__)
 
@@ -121,24 +124,84 @@ def process_pending(
     batch = ProcessedBatch()
     done: list[tuple[int | None, str, datetime]] = []
     deadline = None if seconds is None else time.monotonic() + seconds
+
+    def time_is_up() -> bool:
+        return bool(done) and (
+            (deadline is not None and time.monotonic() > deadline)
+            or (yield_to is not None and yield_to())
+        )
+
     with session_scope(engine) as session:
         events = claim_pending(session, limit=limit, lanes=lanes)
-        for index, event in enumerate(events):
-            if batch.events and (
-                (deadline is not None and time.monotonic() > deadline)
-                or (yield_to is not None and yield_to())
-            ):
-                break
-            if index % PREFETCH_CHUNK == 0:
-                # For the next few events only: a batch cut short by its time budget
-                # should not have read rows for a hundred.
-                chunk = events[index : index + PREFETCH_CHUNK]
+        index = 0
+        while index < len(events) and not time_is_up():
+            # Read for the next few events only: a batch cut short by its time budget
+            # should not have read rows for a hundred.
+            window = events[index : index + PREFETCH_CHUNK]
+            found = prefetch(session, [sender_of(e.lane) for e in window], utcnow())
+            chunk = _one_per_sender(window, found)
+            handled = _handle_together(session, chunk, settings, time_is_up)
+            if handled is None:
+                # Something in the chunk failed: redo each event in a savepoint of its
+                # own, so only the one at fault is marked failed.
                 prefetch(session, [sender_of(e.lane) for e in chunk], utcnow())
-            handled = _handle_one(session, event, settings)
-            done.append((event.id, handled.outcome, utcnow()))
-            batch.add(handled)
+                handled = []
+                for event in chunk:
+                    if handled and time_is_up():
+                        break
+                    handled.append(_handle_one(session, event, settings))
+            for event, outcome in zip(chunk, handled, strict=False):
+                done.append((event.id, outcome.outcome, utcnow()))
+                batch.add(outcome)
+            index += len(handled)
         _mark_processed(session, done)
     return batch
+
+
+def _one_per_sender(window: list[InboundEvent], found: Prefetched) -> list[InboundEvent]:
+    """The events of `window` up to the first whose person (or, for a stranger, chat)
+    already has one before it. Events run together read what their own sender wrote
+    before without a flush in between; a sender's second event waits for the next chunk,
+    after the first one's writes."""
+    seen: set[object] = set()
+    chunk: list[InboundEvent] = []
+    for event in window:
+        sender = found.senders.get(sender_of(event.lane))
+        key = ("person", sender[1].id) if sender is not None else ("lane", event.lane)
+        if key in seen:
+            break
+        seen.add(key)
+        chunk.append(event)
+    return chunk
+
+
+def _handle_together(
+    session: Session,
+    chunk: list[InboundEvent],
+    settings: Settings,
+    time_is_up: Callable[[], bool],
+) -> list[Handled] | None:
+    """Run `chunk` in one savepoint, written in one flush at its end (a savepoint and a
+    flush per event cost more than the flows). None, with nothing of it kept, when any
+    event raised or the flush failed (a duplicate message id, a constraint)."""
+    handled: list[Handled] = []
+    try:
+        with session.begin_nested():
+            session.info[SHARED_SAVEPOINT] = True
+            try:
+                for event in chunk:
+                    if handled and time_is_up():
+                        break
+                    handled.append(
+                        handle_event(session, event, settings=settings, now=event.received_at)
+                    )
+            finally:
+                session.info[SHARED_SAVEPOINT] = False
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise  # the whole batch waits for the database
+        return None
+    return handled
 
 
 def _mark_processed(session: Session, done: list[tuple[int | None, str, datetime]]) -> None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint, insert_sentinel
 from sqlmodel import Field, SQLModel
 
 from bot.models.base import created_at_field, timestamp_field
@@ -19,6 +19,11 @@ class Message(SQLModel, table=True):
         Index("ix_message_channel_address_id", "channel", "address", "id"),
         # The timeline pages a person's messages by time.
         Index("ix_message_person_id_created_at", "person_id", "created_at"),
+        # Lets SQLite insert many rows in one statement and still tell which new id is
+        # whose (its RETURNING order is not guaranteed): a message and its replies, a
+        # batch's messages, are one INSERT instead of one each. A row's number within
+        # its statement, nothing more; PostgreSQL needs none but it costs nothing there.
+        insert_sentinel("insert_sentinel"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

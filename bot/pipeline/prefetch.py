@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.models import Appointment, ChannelIdentity, CheckIn, ConversationState, Person
@@ -36,7 +36,50 @@ class Prefetched:
         self.appointments: dict[int, list[Appointment]] = {}
 
 
-def prefetch(session: Session, addresses: list[tuple[str, str]], now: datetime) -> None:
+# Built once (assembling them cost about as much as running them), then run with the
+# batch's values: `ids` and `addresses` expand to the lists given.
+_SENDERS = (
+    select(ChannelIdentity, Person)
+    .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        col(ChannelIdentity.address).in_(bindparam("addresses", expanding=True)),
+    )
+    .with_for_update(of=ChannelIdentity)
+)
+_STATES = select(ConversationState).where(
+    col(ConversationState.person_id).in_(bindparam("ids", expanding=True))
+)
+_RANKED_MOODS = (
+    select(
+        col(CheckIn.person_id).label("person_id"),
+        col(CheckIn.mood).label("mood"),
+        func.row_number()
+        .over(partition_by=col(CheckIn.person_id), order_by=col(CheckIn.answered_at).desc())
+        .label("rank"),
+    )
+    .where(
+        col(CheckIn.person_id).in_(bindparam("ids", expanding=True)),
+        col(CheckIn.mood).is_not(None),
+        CheckIn.status == CheckInStatus.answered,
+    )
+    .subquery()
+)
+_LAST_MOODS = select(_RANKED_MOODS.c.person_id, _RANKED_MOODS.c.mood).where(
+    _RANKED_MOODS.c.rank == 1
+)
+_APPOINTMENTS = (
+    select(Appointment)
+    .where(
+        col(Appointment.person_id).in_(bindparam("ids", expanding=True)),
+        col(Appointment.status).in_(ACTIVE_APPOINTMENTS),
+        col(Appointment.starts_at) > bindparam("now"),
+    )
+    .order_by(col(Appointment.person_id), col(Appointment.starts_at))
+)
+
+
+def prefetch(session: Session, addresses: list[tuple[str, str]], now: datetime) -> Prefetched:
     """Read the rows the batch's senders need, in five statements whatever their number."""
     found = Prefetched()
     by_channel: dict[str, set[str]] = defaultdict(set)
@@ -45,13 +88,7 @@ def prefetch(session: Session, addresses: list[tuple[str, str]], now: datetime) 
         found.senders[(channel, address)] = None
     for channel, channel_addresses in by_channel.items():
         for identity, person in session.exec(
-            select(ChannelIdentity, Person)
-            .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
-            .where(
-                ChannelIdentity.channel == channel,
-                col(ChannelIdentity.address).in_(channel_addresses),
-            )
-            .with_for_update(of=ChannelIdentity)
+            _SENDERS, params={"channel": channel, "addresses": sorted(channel_addresses)}
         ).all():
             found.senders[(identity.channel, identity.address)] = (identity, person)
     person_ids = [
@@ -62,46 +99,19 @@ def prefetch(session: Session, addresses: list[tuple[str, str]], now: datetime) 
     if person_ids:
         states = known_states(session)
         states.update(dict.fromkeys(person_ids))
-        for row in session.exec(
-            select(ConversationState).where(col(ConversationState.person_id).in_(person_ids))
-        ).all():
+        for row in session.exec(_STATES, params={"ids": person_ids}).all():
             states[row.person_id] = row
         found.moods = dict.fromkeys(person_ids)
-        found.moods.update(_last_moods(session, person_ids))
+        found.moods.update(session.exec(_LAST_MOODS, params={"ids": person_ids}).all())
         found.appointments = {person_id: [] for person_id in person_ids}
         for appointment in session.exec(
-            select(Appointment)
-            .where(
-                col(Appointment.person_id).in_(person_ids),
-                col(Appointment.status).in_(ACTIVE_APPOINTMENTS),
-                col(Appointment.starts_at) > now,
-            )
-            .order_by(col(Appointment.person_id), col(Appointment.starts_at))
+            _APPOINTMENTS, params={"ids": person_ids, "now": now}
         ).all():
             shown = found.appointments[appointment.person_id]
             if len(shown) < APPOINTMENTS_SHOWN:
                 shown.append(appointment)
     session.info[KEY] = found
-
-
-def _last_moods(session: Session, person_ids: list[int]) -> dict[int, int]:
-    ranked = (
-        select(
-            col(CheckIn.person_id).label("person_id"),
-            col(CheckIn.mood).label("mood"),
-            func.row_number()
-            .over(partition_by=col(CheckIn.person_id), order_by=col(CheckIn.answered_at).desc())
-            .label("rank"),
-        )
-        .where(
-            col(CheckIn.person_id).in_(person_ids),
-            col(CheckIn.mood).is_not(None),
-            CheckIn.status == CheckInStatus.answered,
-        )
-        .subquery()
-    )
-    rows = session.exec(select(ranked.c.person_id, ranked.c.mood).where(ranked.c.rank == 1)).all()
-    return {person_id: mood for person_id, mood in rows}
+    return found
 
 
 def _prefetched(session: Session) -> Prefetched | None:

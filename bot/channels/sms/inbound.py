@@ -41,6 +41,7 @@ from bot.pipeline.inbound import (
     InboundOutcome,
     insert_inbound,
     process_inbound_in,
+    shares_savepoint,
 )
 from bot.pipeline.outreach import start_conversation
 from flows.crisis import detect, safety_reply
@@ -82,12 +83,15 @@ def receive_sms_in(
     twilio_replied = bool(opt_out_type) or (
         settings.twilio_handles_opt_out and twilio_acts_on(inbound.text)
     )
-    try:
-        with session.begin_nested():
-            outcome = _channel_law(session, settings, inbound, keyword, twilio_replied, now)
-    except IntegrityError:
-        log.info("duplicate inbound", extra={"channel": inbound.channel})
-        return InboundOutcome(duplicate=True)
+    if shares_savepoint(session):
+        outcome = _channel_law(session, settings, inbound, keyword, twilio_replied, now)
+    else:
+        try:
+            with session.begin_nested():
+                outcome = _channel_law(session, settings, inbound, keyword, twilio_replied, now)
+        except IntegrityError:
+            log.info("duplicate inbound", extra={"channel": inbound.channel})
+            return InboundOutcome(duplicate=True)
     if outcome is not None:
         return outcome
     return process_inbound_in(

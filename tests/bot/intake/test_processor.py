@@ -218,3 +218,80 @@ def test_a_processor_stopped_before_it_runs_does_not_run(
 
     # It returns at once (a stop asked for while the worker was starting is kept).
     asyncio.run(asyncio.wait_for(processor.run_forever(), timeout=5))
+
+
+def _savepoints_while(engine: Engine, run) -> int:  # type: ignore[no-untyped-def]
+    from tests.panel.test_query_counts import counted
+
+    with counted() as statements:
+        run()
+    return sum(statement.startswith("SAVEPOINT") for statement in statements)
+
+
+def test_different_senders_share_a_savepoint_and_a_senders_next_event_waits_for_the_next(
+    engine: Engine, settings: Settings
+) -> None:
+    senders = [CHAT + n for n in range(6)]
+    store_events(
+        engine, [_telegram(update("text", chat_id=c, text="привет")) for c in senders], utcnow()
+    )
+    assert _savepoints_while(engine, lambda: process_pending(engine, settings, limit=100)) == 1
+
+    twice = [CHAT + 10, CHAT + 11, CHAT + 10, CHAT + 11]
+    store_events(
+        engine,
+        [_telegram(update("text", chat_id=c, text=str(n))) for n, c in enumerate(twice)],
+        utcnow(),
+    )
+    assert _savepoints_while(engine, lambda: process_pending(engine, settings, limit=100)) == 2
+    assert _inbound_texts(engine, CHAT + 10) == ["0", "2"]
+    assert _inbound_texts(engine, CHAT + 11) == ["1", "3"]
+
+
+def test_a_failure_among_others_redoes_them_alone_and_keeps_each_once(
+    engine: Engine, settings: Settings
+) -> None:
+    good = [_telegram(update("text", chat_id=CHAT + n, text=f"слово {n}")) for n in range(3)]
+    unknown = NewEvent("pigeon", "p:1", "pigeon:1", {"text": "курлык"})
+    store_events(engine, [good[0], good[1], unknown, good[2]], utcnow())
+
+    batch = process_pending(engine, settings, limit=100)
+
+    assert (batch.events, batch.failed) == (4, 1)
+    assert [r.outcome for r in _events(engine)] == ["message", "message", "failed", "message"]
+    for n in range(3):
+        assert _inbound_texts(engine, CHAT + n) == [f"слово {n}"]
+    assert _outbound_count(engine) == 3  # one answer each, none from the undone attempt
+
+
+def _replies(engine: Engine, chat: int) -> list[str]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Message.body)
+                .where(Message.address == str(chat), Message.direction == Direction.outbound)
+                .order_by(col(Message.id))
+            ).all()
+        )
+
+
+def test_a_batch_answers_a_conversation_as_one_event_at_a_time_would(
+    engine: Engine, settings: Settings
+) -> None:
+    from tests.factories import make_enrolled
+
+    said = ["привет", "мне нужна работа", "1", "нет", "kak dela", "меню", "2"]
+    alone, together = CHAT + 20, CHAT + 21
+    for chat in (alone, together):
+        make_enrolled(engine, channel="telegram", address=str(chat), language="ru")
+    for text in said:
+        store_events(engine, [_telegram(update("text", chat_id=alone, text=text))], utcnow())
+        assert process_pending(engine, settings, limit=1).events == 1
+    store_events(
+        engine, [_telegram(update("text", chat_id=together, text=t)) for t in said], utcnow()
+    )
+
+    assert process_pending(engine, settings, limit=100).events == len(said)
+
+    assert len(_replies(engine, alone)) >= len(said)
+    assert _replies(engine, together) == _replies(engine, alone)
