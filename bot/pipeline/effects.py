@@ -23,6 +23,7 @@ from bot.models import (
     Person,
 )
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
+from bot.models.message import new_message
 from bot.pipeline.conversation import as_language, save_state, state_row
 from bot.pipeline.effect_records import (
     answer_referral_offer,
@@ -202,7 +203,7 @@ def queue_reply(
     now: datetime,
     kind: str,
 ) -> Message:
-    message = Message(
+    message = new_message(
         direction=Direction.outbound,
         channel=target.channel,
         address=target.address,

@@ -24,6 +24,7 @@ from bot.core.db import session_scope
 from bot.core.settings import Settings
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
+from bot.models.message import new_message
 from bot.pipeline.context import build_context
 from bot.pipeline.conversation import as_language
 from bot.pipeline.effects import Target, apply_flow_result, queue_reply
@@ -252,7 +253,7 @@ def insert_inbound(
     body = inbound.text
     if not body and inbound.choice:
         body = _pressed_label(session, inbound)
-    message = Message(
+    message = new_message(
         direction=Direction.inbound,
         channel=inbound.channel,
         address=inbound.address,
