@@ -24,9 +24,13 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 partners_app = typer.Typer(help="Partner organisations and their openings.", no_args_is_help=True)
+inbound_app = typer.Typer(
+    help="Inbound events that failed: list them, retry them.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(partners_app, name="partners")
+app.add_typer(inbound_app, name="inbound")
 app.add_typer(telegram_app, name="telegram")
 
 log = logging.getLogger("jolserik")
@@ -217,6 +221,53 @@ def partners_import(
         typer.echo(line)
     verb = "Would import (dry run, nothing changed)" if dry_run else "Imported"
     typer.echo(f"{verb}: {report.created} created, {report.updated} updated.")
+
+
+@inbound_app.command("failed")
+def inbound_failed(
+    limit: int = typer.Option(100, min=1, max=10_000, help="How many to list, oldest first."),
+) -> None:
+    """List inbound events whose processing failed (ids and times, never their content)."""
+    from bot.core.db import make_engine
+    from bot.intake.failed import list_failed
+
+    settings = _settings()
+    with _explained(settings.database_url):
+        engine = make_engine(settings.database_url)
+        try:
+            total, events = list_failed(engine, limit=limit)
+        finally:
+            engine.dispose()
+    typer.echo(f"{total} failed inbound event(s).")
+    for event in events:
+        typer.echo(
+            f"#{event.id}  {event.channel:<9} received {event.received_at:%Y-%m-%d %H:%M:%S}"
+            f"  failed {event.failed_at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    if total:
+        typer.echo("After fixing the cause: jolserik inbound retry --all (or --id N ...).")
+
+
+@inbound_app.command("retry")
+def inbound_retry(
+    ids: list[int] = typer.Option(None, "--id", help="A failed event's id (repeatable)."),
+    every: bool = typer.Option(False, "--all", help="Every failed event."),
+) -> None:
+    """Process failed inbound events again (the worker takes them up)."""
+    from bot.core.db import make_engine
+    from bot.intake.failed import retry_failed
+
+    if bool(ids) == every:
+        typer.secho("Give --id N (one or more) or --all.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    with _explained(settings.database_url):
+        engine = make_engine(settings.database_url)
+        try:
+            count = retry_failed(engine, None if every else ids)
+        finally:
+            engine.dispose()
+    typer.echo(f"{count} event(s) back in the queue; the worker processes them next.")
 
 
 @app.command()
