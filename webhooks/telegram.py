@@ -22,8 +22,10 @@ from telegram import Update
 
 from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
 from bot.channels.telegram.inbound import badly_typed
+from bot.channels.telegram.plain_update import plain_update
 from bot.core.deps import RuntimeDep
-from bot.intake.events import telegram_event
+from bot.intake.events import plain_telegram_event, telegram_event
+from bot.intake.store import NewEvent
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +69,21 @@ def parse_update(data: Any, channel: TelegramChannel) -> Update | None:
     if not isinstance(data, dict):
         return None
     update_id = data.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not _fits_64(update_id):
         return None
     try:
         update = Update.de_json(data, channel.bot)
-    except (TypeError, ValueError, KeyError, AttributeError):
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, OSError):
+        return None  # OverflowError, OSError: a "date" no clock can show
+    if badly_typed(update):
         return None
-    return None if badly_typed(update) else update
+    chat = update.effective_chat
+    return update if chat is None or _fits_64(chat.id) else None
+
+
+def _fits_64(value: int) -> bool:
+    # Telegram's ids fit 64 bits; a longer one would not fit the provider id or lane.
+    return -(2**63) <= value < 2**63
 
 
 @router.post("/telegram", include_in_schema=False)
@@ -93,10 +103,15 @@ async def receive(request: Request, runtime: RuntimeDep) -> JSONResponse:
         data = json.loads(body)
     except ValueError:
         return _problem(400, "The body is not valid JSON.")
-    update = parse_update(data, channel)
-    if update is None:
-        return _problem(400, "The body is not a Telegram Update (no integer update_id).")
-    event = telegram_event(data, update)
+    # The commonest updates are read as they are; python-telegram-bot parses the rest.
+    plain = plain_update(data)
+    if plain is not None:
+        event: NewEvent | None = plain_telegram_event(data, plain)
+    else:
+        update = parse_update(data, channel)
+        if update is None:
+            return _problem(400, "The body is not a Telegram Update (no integer update_id).")
+        event = telegram_event(data, update)
     if event is not None:
         stored = await runtime.receive(event)
         log.info("telegram update stored", extra={"duplicate": stored.duplicate})

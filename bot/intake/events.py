@@ -21,8 +21,8 @@ from bot.channels.telegram.inbound import (
     badly_typed,
     handle_update_in,
     is_private,
-    provider_id,
 )
+from bot.channels.telegram.plain_update import PlainUpdate
 from bot.core.settings import Settings
 from bot.intake.store import NewEvent
 from bot.models import InboundEvent
@@ -49,10 +49,16 @@ def telegram_event(data: dict[str, Any], update: Update) -> NewEvent | None:
     chat = update.effective_chat
     if chat is None or not is_private(update):
         return None
+    return plain_telegram_event(data, PlainUpdate(update_id=update.update_id, chat_id=chat.id))
+
+
+def plain_telegram_event(data: dict[str, Any], plain: PlainUpdate) -> NewEvent:
+    """The event to store for an update in a plain shape (read without python-telegram-bot,
+    bot/channels/telegram/plain_update.py): always a private chat's."""
     return NewEvent(
         channel=TELEGRAM,
-        provider_event_id=provider_id(update),
-        lane=f"{TELEGRAM}:{chat.id}",
+        provider_event_id=f"u:{plain.update_id}",
+        lane=f"{TELEGRAM}:{plain.chat_id}",
         payload={"update": data},
     )
 

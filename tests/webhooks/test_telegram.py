@@ -78,6 +78,10 @@ def _typed(field: str, value: object) -> bytes:
         (_typed("text", [None]), "not a Telegram Update"),
         (_typed("text", {"a": 1}), "not a Telegram Update"),
         (_typed("caption", 5), "not a Telegram Update"),
+        # A date no clock can show made python-telegram-bot raise OverflowError (a 500).
+        (_typed("date", 10**30), "not a Telegram Update"),
+        (_typed("date", -(10**12)), "not a Telegram Update"),
+        (json.dumps({"update_id": 2**70}).encode(), "not a Telegram Update"),
     ],
 )
 def test_malformed_bodies_are_400_with_a_clear_message(tg_client, engine, raw, detail):
