@@ -244,7 +244,10 @@ def _preload_for_sending(session: Session, checkins: list[CheckIn]) -> None:
             select(CheckIn.person_id)
             .where(
                 col(CheckIn.person_id).in_(person_ids),
-                CheckIn.status == CheckInStatus.sent,
+                # `|| ''` keeps the status indexes out of it: SQLite, without statistics,
+                # would walk every check-in waiting for an answer (a growing number as
+                # the sweep goes on) instead of the batch's people's own.
+                col(CheckIn.status).concat("") == CheckInStatus.sent,
             )
             .distinct()
         ).all()
