@@ -102,7 +102,22 @@ def _sweep_in_child(args: tuple[str, str, float]) -> tuple[float, float]:
     sweep(engine, settings, datetime.fromtimestamp(at, UTC))
     elapsed = time.perf_counter() - started
     engine.dispose()
-    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return elapsed, _peak_rss_mib()
+
+
+def _peak_rss_mib() -> float:
+    """This process's own peak resident memory. Not `ru_maxrss`: on Linux it carries the
+    parent's size at the fork into the spawned child (the seeding parent holds a million
+    ids, so every child "peaked" at the parent's 124 MiB); VmHWM starts afresh with the
+    child's own program."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def sweep_with_memory(label: str, url: str, which: str, at: datetime, people: int) -> None:
