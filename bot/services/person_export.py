@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.core.clock import as_utc
@@ -44,7 +45,9 @@ def _row(
 ) -> dict:
     """A row's stored columns as JSON values; times in UTC with their offset (SQLite hands
     them back naive)."""
-    names = [column.name for column in row.__table__.columns]  # type: ignore[attr-defined]
+    # The mapped columns: a table may hold others that are no one's data (message's
+    # insert sentinel, bot/models/message.py).
+    names = [attribute.key for attribute in inspect(type(row)).column_attrs]
     return {
         name: _value(getattr(row, name))
         for name in names
