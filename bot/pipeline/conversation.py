@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from bot.core.clock import utcnow
@@ -30,6 +31,9 @@ def person_snapshot(
         misunderstood_in_row=misunderstood_in_row,
         paused=person.status == PersonStatus.paused,
     )
+
+
+_STATE_COLUMNS = ("flow", "step", "data", "misunderstood_in_row")
 
 
 def known_states(session: Session) -> dict[int, ConversationState | None]:
@@ -73,4 +77,9 @@ def save_state(
     row.step = state.step
     row.data = dict(state.data)
     row.updated_at = utcnow()
+    # Every column, changed or not: the processor writes a chunk's rows in one flush,
+    # and rows updating the same columns go as one statement (executemany), where each
+    # different set of changed columns was a statement (a round trip) of its own.
+    for name in _STATE_COLUMNS:
+        flag_modified(row, name)
     session.add(row)
