@@ -19,10 +19,11 @@ from bot.channels.telegram.adapter import TELEGRAM
 from bot.channels.telegram.inbound import (
     PressAck,
     badly_typed,
+    handle_plain_update_in,
     handle_update_in,
     is_private,
 )
-from bot.channels.telegram.plain_update import PlainUpdate
+from bot.channels.telegram.plain_update import PlainUpdate, plain_update
 from bot.core.settings import Settings
 from bot.intake.store import NewEvent
 from bot.models import InboundEvent
@@ -87,10 +88,14 @@ def handle_event(
         data = payload.get("update")
         if not isinstance(data, dict):
             raise UnreadableEvent("telegram event without an update")
-        update = Update.de_json(data, None)
-        if badly_typed(update):
-            raise UnreadableEvent("telegram update with a badly typed field")
-        outcome = handle_update_in(session, update, settings=settings, now=now)
+        plain = plain_update(data)
+        if plain is not None:  # read as it is, as the webhook did (a tenth of the work)
+            outcome = handle_plain_update_in(session, data, plain, settings=settings, now=now)
+        else:
+            update = Update.de_json(data, None)
+            if badly_typed(update):
+                raise UnreadableEvent("telegram update with a badly typed field")
+            outcome = handle_update_in(session, update, settings=settings, now=now)
         return Handled(
             "duplicate" if outcome.duplicate else outcome.handling,
             queued=outcome.queued,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session, select
 from telegram import Message as TelegramMessage
@@ -21,6 +21,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import filters
 
 from bot.channels.telegram.adapter import TELEGRAM
+from bot.channels.telegram.plain_update import PlainUpdate
 from bot.channels.telegram.staff import handle_staff_chat
 from bot.core import audit
 from bot.core.settings import Settings
@@ -199,24 +200,91 @@ def handle_update_in(
             log.info("telegram chat status changed", extra={"blocked": blocked})
         return UpdateOutcome("member")
     chat = update.effective_chat
-    if chat is not None:
-        message = update.message or update.edited_message
-        text = message.text if message is not None else None
-        # A staff chat (or a staff member's /start <code>) never reaches the persons' flows.
-        if handle_staff_chat(session, str(chat.id), text, now):
-            ack = PressAck(query.id) if query is not None else None
-            return UpdateOutcome("staff", queued=True, ack=ack)
-    inbound = inbound_from_update(update)
+    message = update.message or update.edited_message
+    return _answer(
+        session,
+        chat_id=str(chat.id) if chat is not None else None,
+        text=message.text if message is not None else None,
+        query_id=query.id if query is not None else None,
+        pressed_on=query.message.message_id
+        if query is not None and query.message is not None
+        else None,
+        inbound=inbound_from_update(update),
+        settings=settings,
+        now=now,
+    )
+
+
+def handle_plain_update_in(
+    session: Session,
+    data: dict[str, Any],
+    plain: PlainUpdate,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> UpdateOutcome:
+    """`handle_update_in` for an update in a plain shape (a text, or a button pressed, in a
+    private chat: bot/channels/telegram/plain_update.py), read from the JSON as it is."""
+    query = data.get("callback_query")
+    message = query["message"] if query is not None else data["message"]
+    user = query["from"] if query is not None else message.get("from")
+    chat_id = str(plain.chat_id)
+    language = user.get("language_code") if user is not None else None
+    inbound: InboundMessage | None = None
+    if query is None:
+        text = message.get("text")
+        inbound = InboundMessage(
+            channel=TELEGRAM,
+            address=chat_id,
+            provider_message_id=f"u:{plain.update_id}",
+            text=text,
+            language_hint=language,
+            kind="text" if text is not None else "other",
+        )
+    elif query.get("data"):
+        inbound = InboundMessage(
+            channel=TELEGRAM,
+            address=chat_id,
+            provider_message_id=f"u:{plain.update_id}",
+            choice=query["data"],
+            language_hint=language,
+            kind="choice",
+        )
+    return _answer(
+        session,
+        chat_id=chat_id,
+        text=message.get("text") if query is None else None,
+        query_id=query["id"] if query is not None else None,
+        pressed_on=message["message_id"] if query is not None else None,
+        inbound=inbound,
+        settings=settings,
+        now=now,
+    )
+
+
+def _answer(
+    session: Session,
+    *,
+    chat_id: str | None,
+    text: str | None,
+    query_id: str | None,
+    pressed_on: int | None,
+    inbound: InboundMessage | None,
+    settings: Settings,
+    now: datetime,
+) -> UpdateOutcome:
+    """A message or a pressed button: to staff handling, or to the persons' pipeline."""
+    # A staff chat (or a staff member's /start <code>) never reaches the persons' flows.
+    if chat_id is not None and handle_staff_chat(session, chat_id, text, now):
+        return UpdateOutcome("staff", queued=True, ack=PressAck(query_id) if query_id else None)
     if inbound is None:
         # Not a button we made (or nothing to answer): just stop the spinner.
-        return UpdateOutcome("ignored", ack=PressAck(query.id) if query is not None else None)
+        return UpdateOutcome("ignored", ack=PressAck(query_id) if query_id else None)
     outcome = process_inbound_in(session, inbound, settings=settings, now=now)
     if outcome.duplicate:
         return UpdateOutcome("message", duplicate=True)
     ack = None
-    if query is not None:
-        keyboard_at = (
-            (int(inbound.address), query.message.message_id) if query.message is not None else None
-        )
-        ack = PressAck(query.id, keyboard_at)
+    if query_id is not None:
+        keyboard_at = (int(inbound.address), pressed_on) if pressed_on is not None else None
+        ack = PressAck(query_id, keyboard_at)
     return UpdateOutcome("message", replies=outcome.replies, queued=True, ack=ack)

@@ -123,3 +123,63 @@ def test_whatever_it_takes_python_telegram_bot_reads_to_the_same_id_and_chat(dat
         assert badly_typed(parsed) is None and is_private(parsed)
         assert parsed.update_id == plain.update_id
         assert parsed.effective_chat is not None and parsed.effective_chat.id == plain.chat_id
+
+
+def _handled_both_ways(engine, settings, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """What handle_update_in and handle_plain_update_in each do with `body`, from the same
+    database state (each in a savepoint, undone after)."""
+    from sqlmodel import Session, col, select
+
+    from bot.channels.telegram.inbound import handle_plain_update_in, handle_update_in
+    from bot.core.clock import utcnow
+    from bot.models import Message
+
+    now = utcnow()
+    results = []
+    with Session(engine) as session:
+        for way in ("python-telegram-bot", "plain"):
+            with session.begin_nested() as savepoint:
+                if way == "plain":
+                    plain = plain_update(body)
+                    assert plain is not None
+                    outcome = handle_plain_update_in(
+                        session, body, plain, settings=settings, now=now
+                    )
+                else:
+                    outcome = handle_update_in(
+                        session, Update.de_json(body, None), settings=settings, now=now
+                    )
+                session.flush()
+                rows = [
+                    (m.direction, m.address, m.kind, m.body, m.choice_id, m.provider_message_id)
+                    for m in session.exec(select(Message).order_by(col(Message.id))).all()
+                ]
+                results.append((outcome, rows))
+                savepoint.rollback()
+    return results
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        update("text", chat_id=5550001, text="мне нужна работа"),
+        update("text", chat_id=5550002, text="/start"),
+        update("callback_query", chat_id=5550001, data="lang:kk"),
+        update("callback_query", chat_id=5550001, data="c_yes"),
+    ],
+    ids=["text", "start", "a language button", "an unknown button"],
+)
+def test_a_plain_update_is_handled_as_python_telegram_bot_reads_it(engine, settings, body):
+    with_ptb, plain = _handled_both_ways(engine, settings, body)
+    assert plain == with_ptb
+    assert with_ptb[1]  # something was stored and answered
+
+
+def test_a_press_without_data_and_a_message_without_text_are_handled_alike(engine, settings):
+    pressed = update("callback_query", chat_id=5550001)
+    del pressed["callback_query"]["data"]
+    silent = update("text", chat_id=5550001)
+    del silent["message"]["text"]
+    for body in (pressed, silent):
+        with_ptb, plain = _handled_both_ways(engine, settings, body)
+        assert plain == with_ptb
