@@ -3,6 +3,8 @@ second overall or 1 a second to one chat, Telegram's 429 with `retry_after`."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
@@ -16,6 +18,22 @@ def _send(client: httpx.Client, fake: FakeBotApi, chat: int) -> int:
 
 def test_a_burst_beyond_the_limits_is_refused(telegram_api: FakeBotApi) -> None:  # noqa: F811
     fake = telegram_api
+    fake.reset()
+    fake.enforce_limits(overall=30, per_chat=1)
+    with httpx.Client() as client:
+        # One chat twice in a row, on full buckets: the second is the chat's limit.
+        same_chat = [_send(client, fake, 5), _send(client, fake, 5)]
+        fake.enforce_limits(overall=30, per_chat=1)  # full buckets again
+        started = time.monotonic()
+        burst = [_send(client, fake, 1000 + n) for n in range(40)]
+        elapsed = time.monotonic() - started
+    assert same_chat == [200, 429]
+    # A second's worth at once, plus what refilled while the burst went out (on a busy
+    # machine 40 requests can take a good part of a second).
+    allowed = 30 + int(elapsed * 30) + 1
+    assert 30 <= burst.count(200) <= allowed
+    assert burst.count(429) >= 40 - allowed
+    assert fake.refused == burst.count(429) + same_chat.count(429)
     fake.reset()
     fake.enforce_limits(overall=30, per_chat=1)
     with httpx.Client() as client:
