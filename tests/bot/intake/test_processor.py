@@ -34,12 +34,14 @@ def _telegram(body: dict) -> NewEvent:
     return event
 
 
-def _inbound_texts(engine: Engine, chat: int = CHAT) -> list[str]:
+def _inbound_texts(
+    engine: Engine, chat: int = CHAT, direction: Direction = Direction.inbound
+) -> list[str]:
     with Session(engine) as session:
         return list(
             session.exec(
                 select(Message.body)
-                .where(Message.address == str(chat), Message.direction == Direction.inbound)
+                .where(Message.address == str(chat), Message.direction == direction)
                 .order_by(col(Message.id))
             ).all()
         )
@@ -265,14 +267,7 @@ def test_a_failure_among_others_redoes_them_alone_and_keeps_each_once(
 
 
 def _replies(engine: Engine, chat: int) -> list[str]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(Message.body)
-                .where(Message.address == str(chat), Message.direction == Direction.outbound)
-                .order_by(col(Message.id))
-            ).all()
-        )
+    return _inbound_texts(engine, chat, Direction.outbound)
 
 
 def test_a_batch_answers_a_conversation_as_one_event_at_a_time_would(
