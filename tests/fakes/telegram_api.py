@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +106,8 @@ class FakeBotApi:
         self.limits: tuple[float, float] | None = None
         self.refused: int = 0  # sendMessage calls answered 429 by enforce_limits
         self.refused_for_chat: int = 0  # of which over the per-chat limit
+        # The limits' clock; a test of the limiter itself sets one it moves by hand.
+        self.clock: Callable[[], float] = time.monotonic
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -154,6 +157,7 @@ class FakeBotApi:
             self.refused = 0
             self.refused_for_chat = 0
             self._buckets.clear()
+            self.clock = time.monotonic
         self._released = threading.Event()
 
     @property
@@ -189,7 +193,7 @@ class FakeBotApi:
         if self.limits is None:
             return False
         overall, per_chat = self.limits
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             # Checked both before taking either, so a refused call costs no token.
             chat_ok = self._take(chat_id, per_chat, now)
