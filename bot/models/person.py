@@ -2,11 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, String, text
+from sqlmodel import Field, SQLModel, col
 
 from bot.models.base import created_at_field, timestamp_field
 from bot.models.enums import PersonStatus, SupervisionLevel
+
+
+# When a person was last heard from (or, before their first message, since when they could
+# have been): the expression Today's index and query share, written identically in both.
+HEARD_AT = "coalesce(last_inbound_at, consent_at, created_at)"
 
 
 class PersonBase(SQLModel):
@@ -27,6 +32,9 @@ class Person(PersonBase, table=True):
         Index("ix_person_status_closed_at", "status", "closed_at"),
         # The officer's "today" page: active people not heard from in two weeks.
         Index("ix_person_status_last_inbound_at", "status", "last_inbound_at"),
+        # Today's "not heard from" in the order it lists them, so an admin's page (every
+        # case in the country) reads its first rows instead of sorting them all.
+        Index("ix_person_status_heard_at", "status", text(HEARD_AT), "id"),
         # The programme report: people enrolled (consented) in a period.
         Index("ix_person_consent_at", "consent_at"),
     )
@@ -48,6 +56,15 @@ class Person(PersonBase, table=True):
     erased_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+# Today's "missed check-ins", most missed first, read in order for the same reason (a
+# descending column is named on the mapped class, so it is declared after it).
+Index(
+    "ix_person_missed_checkins",
+    col(Person.missed_checkins_in_row).desc(),
+    col(Person.id),
+)
 
 
 class ConsentRecord(SQLModel, table=True):

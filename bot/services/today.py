@@ -1,5 +1,5 @@
 """What an officer should do first today: one query per section, each on indexed columns,
-each capped, each with the total it was capped from (a window count in the same query).
+each capped, each with the total it was capped from (counted apart when the cap is hit).
 
 The data of `GET /api/v1/today` and, later, of the panel's home page.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.core import audit
@@ -41,66 +41,59 @@ class Today:
     not_heard_from: Section
 
 
-def _scoped(query: Any, user: User) -> Any:
+def _section(
+    session: Session,
+    user: User,
+    entity: Any,
+    where: list[Any],
+    order_by: list[Any],
+    limit: int,
+    row: Any,
+) -> Section:
+    """The first `limit` rows in order, and how many there are in all.
+
+    Reading the first rows by an index in the section's order and counting apart keeps an
+    admin's page (every case in the country) from sorting every matching row to show fifty.
+    """
     clause = scope_clause(user)
-    return query if clause is None else query.where(clause)
-
-
-def _run(session: Session, query: Any, limit: int, row: Any) -> Section:
-    rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()
-    return Section(items=[row(*r[:-1]) for r in rows], total=rows[0][-1] if rows else 0)
+    scope = [] if clause is None else [clause]
+    query: Any
+    if entity is Person:
+        query = select(Person)
+    else:
+        query = select(entity, Person.display_name).join(
+            Person, col(Person.id) == col(entity.person_id)
+        )
+    rows = session.execute(query.where(*where, *scope).order_by(*order_by).limit(limit)).all()
+    items = [row(*r) for r in rows]
+    count = select(func.count()).select_from(entity).where(*where)
+    if scope:
+        if entity is not Person:
+            count = count.join(Person, col(Person.id) == col(entity.person_id))
+        count = count.where(*scope)
+    # Read apart from the rows, so a write in between could make it smaller than they are.
+    return Section(items=items, total=max(len(rows), session.scalar(count) or 0))
 
 
 def read_today(session: Session, user: User, now: datetime, limit: int = SECTION_LIMIT) -> Today:
     local_today = now.astimezone(zone(user.timezone)).date()
     day_start = datetime.combine(local_today, time.min, tzinfo=zone(user.timezone))
     window_end = day_start + timedelta(days=2)
-
-    escalations = _scoped(
-        select(Escalation, Person.display_name)
-        .join(Person, col(Person.id) == col(Escalation.person_id))
-        # By status, not by the queue index's leading column: an officer's few cases are
-        # found from their persons, not by walking every open escalation in queue order.
-        .where(col(Escalation.status) != EscalationStatus.resolved)
-        .order_by(col(Escalation.severity_rank), col(Escalation.ack_deadline), col(Escalation.id)),
-        user,
-    )
-    missed = _scoped(
-        select(Person)
-        .where(col(Person.status).in_(_FOLLOWED), col(Person.missed_checkins_in_row) > 0)
-        .order_by(col(Person.missed_checkins_in_row).desc(), col(Person.id)),
-        user,
-    )
-    appointments = _scoped(
-        select(Appointment, Person.display_name)
-        .join(Person, col(Person.id) == col(Appointment.person_id))
-        .where(
-            col(Appointment.starts_at) >= day_start,
-            col(Appointment.starts_at) < window_end,
-            col(Appointment.status).in_(_ON),
-        )
-        .order_by(col(Appointment.starts_at), col(Appointment.id)),
-        user,
-    )
-    referrals = _scoped(
-        select(Referral, Person.display_name)
-        .join(Person, col(Person.id) == col(Referral.person_id))
-        .where(
-            Referral.status == ReferralStatus.sent,
-            col(Referral.updated_at) <= now - PARTNER_WAIT,
-        )
-        .order_by(col(Referral.updated_at), col(Referral.id)),
-        user,
-    )
     heard = func.coalesce(Person.last_inbound_at, Person.consent_at, Person.created_at)
-    quiet = _scoped(
-        select(Person)
-        .where(
-            Person.status == PersonStatus.active,
-            or_(col(Person.last_inbound_at) <= now - QUIET_FOR, heard <= now - QUIET_FOR),
-        )
-        .order_by(heard, col(Person.id)),
-        user,
+    everyone = scope_clause(user) is None
+    # Which index a section goes by is said in the query, not left to statistics (SQLite
+    # has none unless analyzed): an admin's sections by the index in their order, an
+    # officer's few cases from their persons. `|| ''` keeps an index that leads with the
+    # status out of a query that should not walk it.
+    status = col(Person.status)
+    unindexed_status = status.concat("")
+    unresolved = (
+        # An admin's open escalations by the queue index, in its order; an officer's few
+        # cases are found from their persons instead (by the status, which the queue index
+        # does not lead with), not by walking every open escalation in queue order.
+        col(Escalation.is_resolved).is_(False)
+        if everyone
+        else col(Escalation.status) != EscalationStatus.resolved
     )
 
     def escalation(e: Escalation, name: str) -> dict[str, Any]:
@@ -152,12 +145,50 @@ def read_today(session: Session, user: User, now: datetime, limit: int = SECTION
             "last_heard_at": p.last_inbound_at,
         }
 
+    def section(entity: Any, where: list[Any], order_by: list[Any], row: Any) -> Section:
+        return _section(session, user, entity, where, order_by, limit, row)
+
     return Today(
-        escalations=_run(session, escalations, limit, escalation),
-        missed_checkins=_run(session, missed, limit, missed_row),
-        appointments=_run(session, appointments, limit, appointment),
-        referrals_waiting=_run(session, referrals, limit, referral),
-        not_heard_from=_run(session, quiet, limit, quiet_row),
+        escalations=section(
+            Escalation,
+            [unresolved],
+            [col(Escalation.severity_rank), col(Escalation.ack_deadline), col(Escalation.id)],
+            escalation,
+        ),
+        missed_checkins=section(
+            Person,
+            [unindexed_status.in_(_FOLLOWED), col(Person.missed_checkins_in_row) > 0],
+            [col(Person.missed_checkins_in_row).desc(), col(Person.id)],
+            missed_row,
+        ),
+        appointments=section(
+            Appointment,
+            [
+                col(Appointment.starts_at) >= day_start,
+                col(Appointment.starts_at) < window_end,
+                col(Appointment.status).in_(_ON),
+            ],
+            [col(Appointment.starts_at), col(Appointment.id)],
+            appointment,
+        ),
+        referrals_waiting=section(
+            Referral,
+            [
+                Referral.status == ReferralStatus.sent,
+                col(Referral.updated_at) <= now - PARTNER_WAIT,
+            ],
+            [col(Referral.updated_at), col(Referral.id)],
+            referral,
+        ),
+        not_heard_from=section(
+            Person,
+            [
+                (status if everyone else unindexed_status) == PersonStatus.active,
+                heard <= now - QUIET_FOR,
+            ],
+            [heard, col(Person.id)],
+            quiet_row,
+        ),
     )
 
 

@@ -149,3 +149,45 @@ def test_partners_may_not_ask(client, make_user, login):
     make_user("partner@example.org", "ngo")
     assert client.get(URL, headers=login("partner@example.org")).status_code == 403
     assert client.get(URL).status_code == 401
+
+
+def test_an_admins_today_holds_every_case_in_each_sections_order(engine, make_user):
+    """An admin's page reads each section by its own index and counts apart: the same
+    rows, order and totals as one sorted reading of every case."""
+    now = utcnow()
+    first, second = make_user("first@example.org"), make_user("second@example.org")
+    admin_id = make_user("admin-today@example.org", role="admin")
+    a1, _ = make_enrolled(
+        engine, officer_id=first, missed_checkins_in_row=2, last_inbound_at=now - timedelta(20)
+    )
+    b1, _ = make_enrolled(
+        engine, officer_id=second, missed_checkins_in_row=5, status="paused", last_inbound_at=now
+    )
+    make_enrolled(engine, officer_id=second, missed_checkins_in_row=9, status="closed")
+    # Never wrote: quiet since they consented a month ago.
+    a2, _ = make_enrolled(engine, officer_id=first, consent_at=now - timedelta(days=30))
+    b3, _ = make_enrolled(engine, officer_id=second, last_inbound_at=now - timedelta(days=15))
+    make_enrolled(engine, officer_id=second, last_inbound_at=now - timedelta(days=2))
+    low = _escalation(engine, a1.id, "low", 3, timedelta(hours=70))
+    crit = _escalation(engine, b1.id, "critical", 0, timedelta(minutes=5))
+    _escalation(engine, a1.id, "high", 1, timedelta(hours=1), EscalationStatus.resolved)
+
+    with Session(engine) as session:
+        admin = session.get(User, admin_id)
+        capped = read_today(session, admin, now, limit=2)
+        whole = read_today(session, admin, now, limit=50)
+
+    def people(section):
+        return [row["person_id"] for row in section.items]
+
+    assert people(whole.missed_checkins) == [b1.id, a1.id]
+    assert people(whole.not_heard_from) == [a2.id, a1.id, b3.id]
+    assert [row["id"] for row in whole.escalations.items] == [crit, low]
+    assert people(capped.not_heard_from) == [a2.id, a1.id]
+    assert (capped.not_heard_from.total, whole.not_heard_from.total) == (3, 3)
+    assert (capped.missed_checkins.total, capped.escalations.total) == (2, 2)
+    with Session(engine) as session:
+        officer = session.get(User, first)
+        theirs = read_today(session, officer, now, limit=50)
+    assert people(theirs.not_heard_from) == [a2.id, a1.id]
+    assert (theirs.missed_checkins.total, theirs.escalations.total) == (1, 1)
