@@ -58,7 +58,7 @@ def plain_telegram_event(data: dict[str, Any], plain: PlainUpdate) -> NewEvent:
     bot/channels/telegram/plain_update.py): always a private chat's."""
     return NewEvent(
         channel=TELEGRAM,
-        provider_event_id=f"u:{plain.update_id}",
+        provider_event_id=plain.provider_id,
         lane=f"{TELEGRAM}:{plain.chat_id}",
         payload={"update": data},
     )

@@ -8,9 +8,9 @@ from sqlmodel import Field, SQLModel, col
 from bot.models.base import created_at_field, timestamp_field
 from bot.models.enums import PersonStatus, SupervisionLevel
 
-
 # When a person was last heard from (or, before their first message, since when they could
-# have been): the expression Today's index and query share, written identically in both.
+# have been). An index on an expression serves only queries with the same expression:
+# `heard` in bot/services/today.py is this one.
 HEARD_AT = "coalesce(last_inbound_at, consent_at, created_at)"
 
 

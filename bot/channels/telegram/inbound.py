@@ -21,7 +21,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import filters
 
 from bot.channels.telegram.adapter import TELEGRAM
-from bot.channels.telegram.plain_update import PlainUpdate
+from bot.channels.telegram.plain_update import PlainUpdate, provider_id
 from bot.channels.telegram.staff import handle_staff_chat
 from bot.core import audit
 from bot.core.settings import Settings
@@ -51,10 +51,6 @@ _ATTACHMENT_KINDS = (
 _GONE = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
 
 Handling = Literal["message", "member", "staff", "ignored"]
-
-
-def provider_id(update: Update) -> str:
-    return f"u:{update.update_id}"
 
 
 def is_private(update: Update) -> bool:
@@ -106,7 +102,7 @@ def inbound_from_update(update: Update) -> InboundMessage | None:
         return InboundMessage(
             channel=TELEGRAM,
             address=str(chat.id),
-            provider_message_id=provider_id(update),
+            provider_message_id=provider_id(update.update_id),
             choice=data,
             language_hint=language,
             kind="choice",
@@ -122,7 +118,7 @@ def inbound_from_update(update: Update) -> InboundMessage | None:
     return InboundMessage(
         channel=TELEGRAM,
         address=str(chat.id),
-        provider_message_id=provider_id(update),
+        provider_message_id=provider_id(update.update_id),
         text=text,
         language_hint=language,
         kind=kind or message_kind(message),
@@ -236,7 +232,7 @@ def handle_plain_update_in(
         inbound = InboundMessage(
             channel=TELEGRAM,
             address=chat_id,
-            provider_message_id=f"u:{plain.update_id}",
+            provider_message_id=plain.provider_id,
             text=text,
             language_hint=language,
             kind="text" if text is not None else "other",
@@ -245,7 +241,7 @@ def handle_plain_update_in(
         inbound = InboundMessage(
             channel=TELEGRAM,
             address=chat_id,
-            provider_message_id=f"u:{plain.update_id}",
+            provider_message_id=plain.provider_id,
             choice=query["data"],
             language_hint=language,
             kind="choice",

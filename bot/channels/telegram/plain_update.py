@@ -60,10 +60,20 @@ _QUERY: _Shape = {
 }
 
 
+def provider_id(update_id: int) -> str:
+    """An update's id as stored: the stored event's and its message's provider id, which
+    makes a second delivery of the same update a no-op."""
+    return f"u:{update_id}"
+
+
 @dataclass(frozen=True)
 class PlainUpdate:
     update_id: int
     chat_id: int
+
+    @property
+    def provider_id(self) -> str:
+        return provider_id(self.update_id)
 
 
 def plain_update(data: Any) -> PlainUpdate | None:
