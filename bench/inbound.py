@@ -120,11 +120,21 @@ def _client(args: tuple[int, int, float, float | None, int, int]) -> list[tuple[
     return out
 
 
-def load(port: int, clients: int, seconds: float, rate: float | None, first: int) -> dict[str, Any]:
+def load(
+    port: int,
+    clients: int,
+    seconds: float,
+    rate: float | None,
+    first: int,
+    cpus: set[int] | None = None,
+) -> dict[str, Any]:
+    """`clients` concurrent clients for `seconds` (at `rate` a second in all, if given),
+    from processes kept on `cpus` when given."""
     per = max(1, clients // PROCESSES)
     jobs = [(port, per, seconds, rate, first + k, PROCESSES) for k in range(PROCESSES)]
     started = time.monotonic()
-    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+    pin = {"initializer": os.sched_setaffinity, "initargs": (0, cpus)} if cpus else {}
+    with multiprocessing.get_context("spawn").Pool(PROCESSES, **pin) as pool:
         samples = [s for part in pool.map(_client, jobs) for s in part]
     elapsed = time.monotonic() - started
     ok = sorted(ms for ms, status in samples if status == 200)
@@ -180,7 +190,20 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
-def start(kind: str, port: int, url: str, api_base: str) -> subprocess.Popen[bytes]:
+def pinning(pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """The CPUs for the server and for the load generator: the first one and the rest, so
+    the load generator does not take the server's time (the database still runs on any)."""
+    if not pin:
+        return None, None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise SystemExit("--pin needs at least two CPUs")
+    return {cpus[0]}, set(cpus[1:])
+
+
+def start(
+    kind: str, port: int, url: str, api_base: str, cpus: set[int] | None = None
+) -> subprocess.Popen[bytes]:
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -202,6 +225,8 @@ def start(kind: str, port: int, url: str, api_base: str) -> subprocess.Popen[byt
     process = subprocess.Popen(  # noqa: S603
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    if cpus:
+        os.sched_setaffinity(process.pid, cpus)
     wait_until_up(port)
     return process
 
@@ -210,7 +235,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="keep the server on the first CPU and the load generator on the others",
+    )
     args = parser.parse_args()
+    server_cpus, load_cpus = pinning(args.pin)
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     prepare(url)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -218,16 +249,16 @@ def main() -> None:
 
     fake = FakeBotApi().start()
     backend = url.split(":")[0].split("+")[0]
-    results: dict[str, Any] = {"backend": backend, "runs": []}
+    results: dict[str, Any] = {"backend": backend, "pinned": args.pin, "runs": []}
     first = 0
     try:
         for _round in range(2):
             for kind in ("ceiling", "app"):
                 port = free_port()
-                server = start(kind, port, url, fake.base_url)
+                server = start(kind, port, url, fake.base_url, server_cpus)
                 try:
                     for clients, rate in ((32, None), (64, None), (32, 200.0)):
-                        measured = load(port, clients, args.seconds, rate, first)
+                        measured = load(port, clients, args.seconds, rate, first, load_cpus)
                         first += 10_000_000
                         results["runs"].append({"server": kind, **measured})
                 finally:
@@ -235,7 +266,10 @@ def main() -> None:
                     server.wait(timeout=20)
     finally:
         fake.stop()
-    print(f"{backend}: Telegram webhook, {args.seconds:g} s per load, two alternating rounds")
+    where = f", server on CPU {server_cpus}, load on {load_cpus}" if args.pin else ""
+    print(
+        f"{backend}: Telegram webhook, {args.seconds:g} s per load, two alternating rounds{where}"
+    )
     heads = "".join(f"{h:>9}" for h in ("per s", "p50 ms", "p95 ms", "p99 ms", "errors"))
     print(f"  {'server':<8} {'load':<14}{heads}")
     for run in results["runs"]:
@@ -244,7 +278,7 @@ def main() -> None:
             f"  {run['server']:<8} {shape:<14} {run['per_second']:>8.0f} {run['p50_ms']:>8.1f}"
             f" {run['p95_ms']:>8.1f} {run['p99_ms']:>8.1f} {run['errors']:>7}"
         )
-    save(RESULTS, backend, results)
+    save(RESULTS, f"{backend}-pinned" if args.pin else backend, results)
 
 
 if __name__ == "__main__":

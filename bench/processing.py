@@ -11,7 +11,7 @@ reply is queued.
    its queued reply), from the events' own timestamps, with p50/p95/p99.
 
     .venv/bin/python -m bench.processing [--updates 20000] [--seconds 10] [--workers N]
-        [--database-url URL]
+        [--pin] [--database-url URL]
 
 Prints a table and writes bench/results/processing.json.
 """
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.inbound import free_port, load, prepare, start
+from bench.inbound import free_port, load, pinning, prepare, start
 from bench.results_file import save
 from bench.worker_process import start_worker, stop_worker
 
@@ -78,21 +78,22 @@ def throughput(url: str, updates: int, batch_size: int) -> dict[str, Any]:
     }
 
 
-def latency(url: str, seconds: float, rate: float, workers: int) -> dict[str, Any]:
+def latency(url: str, seconds: float, rate: float, workers: int, pin: bool) -> dict[str, Any]:
     from sqlalchemy import select
 
     from bot.core.db import make_engine
     from bot.models import InboundEvent
     from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
+    server_cpus, load_cpus = pinning(pin)
     fake = FakeBotApi().start()
     port = free_port()
-    server = start("worker" if workers == 0 else "app", port, url, fake.base_url)
+    server = start("worker" if workers == 0 else "app", port, url, fake.base_url, server_cpus)
     provider = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
     processes = [start_worker(url, provider) for _ in range(workers)]
     time.sleep(3 if workers else 0)  # the workers start
     try:
-        client = load(port, 32, seconds, rate, first=50_000_000)
+        client = load(port, 32, seconds, rate, first=50_000_000, cpus=load_cpus)
         engine = make_engine(url)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the processor finishes what was stored
@@ -137,6 +138,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="keep serve on the first CPU and the load generator on the others",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -150,9 +156,10 @@ def main() -> None:
         f" {measured['failed']} failed)"
     )
     prepare(url)
-    waited = latency(url, args.seconds, args.rate, args.workers)
+    waited = latency(url, args.seconds, args.rate, args.workers, args.pin)
     hook = waited["webhook"]
     where = f"{args.workers} worker processes" if args.workers else "the worker in serve"
+    where += ", serve and the load on CPUs of their own" if args.pin else ""
     print(
         f"  at {args.rate:.0f} updates/s, {where}: webhook p99 {hook['p99_ms']:.1f} ms"
         f" ({hook['errors']} errors); arrival to processed p50 {waited['p50_ms']:.1f},"
@@ -160,6 +167,7 @@ def main() -> None:
         f" ({waited['events']} events, {waited['unprocessed']} unprocessed)"
     )
     key = f"{backend}-{args.workers}-workers" if args.workers else backend
+    key += "-pinned" if args.pin else ""
     save(RESULTS, key, {"throughput": measured, "latency": waited})
 
 
