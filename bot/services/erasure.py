@@ -32,7 +32,7 @@ from bot.models import (
     Person,
     Referral,
 )
-from bot.models.enums import CheckInStatus, MessageStatus, PersonStatus
+from bot.models.enums import CheckInStatus, EscalationStatus, MessageStatus, PersonStatus
 from bot.services import Conflict
 
 ERASED_NAME = "erased"
@@ -149,6 +149,14 @@ def erase_person(session: Session, person: Person, *, now: datetime) -> None:
         update(Escalation)
         .where(col(Escalation.person_id) == person_id)
         .values(detail="", resolution_note=None)
+    )
+    # Nothing more can be done or recorded for them: their open escalations close (with no
+    # outcome: none was reached), so no deadline alerts a supervisor about an erased case
+    # and no queue keeps one nobody can act on.
+    session.execute(
+        update(Escalation)
+        .where(col(Escalation.person_id) == person_id, col(Escalation.is_resolved).is_(False))
+        .values(status=EscalationStatus.resolved, is_resolved=True, resolved_at=now)
     )
     for invite in session.exec(select(Invite).where(Invite.person_id == person_id)).all():
         invite.code = erased_token()

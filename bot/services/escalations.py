@@ -19,6 +19,7 @@ from bot.core.settings import Settings
 from bot.models import Escalation, Message, Person, User
 from bot.models.enums import EscalationOutcome, EscalationStatus, MessageStatus
 from bot.services import Conflict, InvalidInput
+from bot.services.erasure import ensure_not_erased
 from bot.services.persons import MAX_ID, scope_clause
 
 # (action, current status) -> new status. Anything else is a 409 naming the status.
@@ -233,6 +234,9 @@ def move(
     audit trail); Conflict when the table has no move from the current status. The API
     and the panel both move escalations through here. Returns the status it moved from."""
     escalation = item.escalation
+    person = session.get(Person, escalation.person_id)
+    if person is not None:
+        ensure_not_erased(person)  # their escalations were closed with the erasure
     old = EscalationStatus(escalation.status)
     new = TRANSITIONS.get((action, old))
     if new is None:

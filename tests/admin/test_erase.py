@@ -233,6 +233,9 @@ def test_erasure_leaves_no_name_phone_or_words_anywhere(client, engine, admin, o
             select(Escalation).where(Escalation.person_id == person_id)
         ).scalar_one()
         assert (escalation.reason, escalation.severity) == ("crisis", "critical")
+        # Closed with the erasure: no one can act on it, so no deadline alerts anyone.
+        assert (escalation.status, escalation.is_resolved) == ("resolved", True)
+        assert escalation.resolved_at is not None and escalation.outcome is None
         [erase_event] = session.exec(
             select(AuditEvent).where(AuditEvent.action == "person.erase")
         ).scalars()
@@ -374,3 +377,47 @@ def test_a_partner_cannot_move_an_erased_persons_referral(
             ).scalar_one()
             == 1
         )
+
+
+def test_an_erased_persons_escalations_close_and_stay_closed(client, engine, admin, officer):
+    person_id, _ = _person_through_the_real_flows(client, engine, officer)
+    with session_scope(engine) as session:
+        handled = Escalation(
+            person_id=person_id,
+            reason="low_mood",
+            severity="medium",
+            status="resolved",
+            is_resolved=True,
+            outcome="contacted_safe",
+            resolved_at=utcnow() - timedelta(days=3),
+        )
+        waiting = Escalation(
+            person_id=person_id,
+            reason="crisis",
+            severity="critical",
+            ack_deadline=utcnow() - timedelta(minutes=5),
+        )
+        session.add_all([handled, waiting])
+        session.flush()
+        handled_id, waiting_id, earlier = handled.id, waiting.id, handled.resolved_at
+    headers = officer["headers"]
+    queue = client.get("/api/v1/escalations", headers=headers).json()
+    assert {item["id"]: item["status"] for item in queue["items"]}[waiting_id] == "open"
+
+    erased = client.post(f"/api/v1/persons/{person_id}/erase", headers=admin["headers"])
+    assert erased.status_code == 200
+
+    queue = client.get("/api/v1/escalations", headers=headers).json()
+    assert {item["id"]: item["status"] for item in queue["items"]}[waiting_id] == "resolved"
+    today = client.get("/api/v1/today", headers=headers).json()
+    assert today["escalations"]["total"] == 0
+    with Session(engine) as session:
+        closed, kept = session.get(Escalation, waiting_id), session.get(Escalation, handled_id)
+        assert (closed.status, closed.outcome) == ("resolved", None)
+        assert (kept.outcome, kept.resolved_at) == ("contacted_safe", earlier)
+    for action in ("reopen", "acknowledge"):
+        moved = client.post(f"/api/v1/escalations/{waiting_id}/{action}", headers=headers)
+        assert moved.status_code == 409, moved.text
+        assert "erased" in moved.json()["detail"]
+    with Session(engine) as session:
+        assert session.get(Escalation, waiting_id).status == "resolved"
