@@ -1,5 +1,5 @@
 """What an officer should do first today: one query per section, each on indexed columns,
-each capped, each with the total it was capped from (counted apart when the cap is hit).
+each capped, each with the total it was capped from (counted in a statement of its own).
 
 The data of `GET /api/v1/today` and, later, of the panel's home page.
 """
