@@ -23,7 +23,7 @@ from telegram import Update
 from bot.channels.telegram.adapter import TELEGRAM, TelegramChannel
 from bot.channels.telegram.inbound import badly_typed
 from bot.channels.telegram.plain_update import plain_update
-from bot.core.deps import RuntimeDep
+from bot.core.deps import runtime_of
 from bot.intake.events import plain_telegram_event, telegram_event
 from bot.intake.store import NewEvent
 
@@ -87,7 +87,8 @@ def _fits_64(value: int) -> bool:
 
 
 @router.post("/telegram", include_in_schema=False)
-async def receive(request: Request, runtime: RuntimeDep) -> JSONResponse:
+async def receive(request: Request) -> JSONResponse:
+    runtime = runtime_of(request)
     channel = runtime.channels.get(TELEGRAM)
     if not isinstance(channel, TelegramChannel):
         return _problem(503, "The Telegram channel is not running.")

@@ -26,7 +26,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.sms.phone_language import language_for_phone
 from bot.channels.sms.status import apply_status
-from bot.core.deps import RuntimeDep
+from bot.core.deps import runtime_of
 from bot.core.settings import Settings
 from bot.intake.events import sms_event
 from bot.models.enums import Channel
@@ -98,7 +98,8 @@ def _count(value: str | None) -> int:
 
 
 @router.post("/sms", response_class=Response)
-async def inbound_sms(request: Request, runtime: RuntimeDep) -> Response:
+async def inbound_sms(request: Request) -> Response:
+    runtime = runtime_of(request)
     settings = runtime.settings
     form = await signed_form(request, settings)
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid")
@@ -129,7 +130,8 @@ async def inbound_sms(request: Request, runtime: RuntimeDep) -> Response:
 
 
 @router.post("/status", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def delivery_status(request: Request, runtime: RuntimeDep) -> Response:
+async def delivery_status(request: Request) -> Response:
+    runtime = runtime_of(request)
     form = await signed_form(request, runtime.settings)
     sid = form.get("MessageSid") or form.get("SmsSid")
     reported = form.get("MessageStatus") or form.get("SmsStatus")
