@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.core.db import make_engine
-from bot.intake.store import GroupCommit, NewEvent, store_events
+from bot.intake.store import MAX_GROUP, GroupCommit, NewEvent, store_events
 from bot.models import InboundEvent
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -149,3 +149,21 @@ def test_stop_stores_what_is_waiting(engine: Engine, size: int) -> None:
 
     assert asyncio.run(stop_early()) == [False] * size
     assert len(_rows(engine)) == size
+
+
+def test_a_group_is_one_insert_statement(engine: Engine) -> None:
+    """One statement, so on PostgreSQL it is atomic without a transaction around it."""
+    inserts: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        stored = store_events(engine, [_event(n) for n in range(MAX_GROUP)], NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(inserts) == 1
+    assert MAX_GROUP <= engine.dialect.insertmanyvalues_page_size
+    assert not any(s.duplicate for s in stored) and len(_rows(engine)) == MAX_GROUP
