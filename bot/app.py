@@ -7,10 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot.core.client_address import ClientAddressMiddleware
 from bot.core.errors import install_error_handlers
 from bot.core.health import router as health_router
-from bot.core.middleware import BodySizeLimit, CatchAll, SecurityHeaders
+from bot.core.middleware import Guard
 from bot.core.runtime import Runtime
 from bot.core.settings import Settings, load_settings
 
@@ -39,12 +38,11 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     )
     app.state.settings = settings
     install_error_handlers(app)
-    # The last added runs first: headers on every answer, then the 500 guard, then the
-    # limit; innermost, every audit event written while serving notes the client's address.
-    app.add_middleware(ClientAddressMiddleware)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(CatchAll)
-    app.add_middleware(SecurityHeaders, hsts=settings.is_production)
+    # Headers on every answer, the 500 guard, the body limit and the client's address for
+    # the audit trail, in one layer (bot/core/middleware.py).
+    app.add_middleware(
+        Guard, max_bytes=settings.max_request_body_bytes, hsts=settings.is_production
+    )
 
     from admin.api import router as admin_router
     from webhooks.simulator import page_router as simulator_page_router

@@ -1,16 +1,18 @@
 """The client address of the request being served, for the audit trail.
 
-A pure ASGI middleware stores `scope["client"]` (uvicorn has already applied the proxy
-headers it trusts) in a context variable for the length of the request, so
+The app's guard (bot/core/middleware.py) stores `scope["client"]` (uvicorn has already
+applied the proxy headers it trusts) in a context variable for the length of the request, so
 `bot.core.audit.record` can note where every change came from without each view passing
 it. Outside a request (the worker's sweeps) there is no address.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 MAX_ADDRESS_CHARS = 64  # the width of audit_event.address
 
@@ -22,18 +24,13 @@ def current_client_address() -> str | None:
     return _client_address.get()
 
 
-class ClientAddressMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        client = scope.get("client")
-        host = client[0] if client else None
-        token = _client_address.set(host[:MAX_ADDRESS_CHARS] if host else None)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _client_address.reset(token)
+@contextmanager
+def client_address(scope: Scope) -> Iterator[None]:
+    """Note the client of the request in `scope` for as long as it is served."""
+    client = scope.get("client")
+    host = client[0] if client else None
+    token = _client_address.set(host[:MAX_ADDRESS_CHARS] if host else None)
+    try:
+        yield
+    finally:
+        _client_address.reset(token)
