@@ -14,8 +14,8 @@ from bot.core.settings import Settings
 
 def runtime_of(request: Request) -> Runtime:
     """The app's runtime. The providers' webhooks call this directly: solving a dependency
-    is a sixteenth of a stored update's time in the web process (measured: 137 to 125 µs
-    per request without storing)."""
+    took nearly a tenth of the web process's time for a webhook request (measured, without
+    storing: 137 µs per request with it, 125 without)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
