@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot.core.clock import utcnow
 from bot.core.db import is_sqlite
@@ -59,10 +60,27 @@ def store_events(engine: Engine, events: Sequence[NewEvent], now: datetime) -> l
     """Insert `events` in one transaction, skipping provider ids stored before. The answer
     is in the order given; a provider id given twice is stored once (the second is a
     duplicate)."""
+    with writer_connection(engine) as conn:
+        return store_events_on(conn, events, now)
+
+
+def writer_connection(engine: Engine) -> Connection:
+    """A connection to store events on. On PostgreSQL in autocommit: a group is one
+    statement (MAX_GROUP is under the insertmanyvalues page), atomic by itself, so it needs
+    no BEGIN and COMMIT round trips. SQLite's writer takes its lock with BEGIN IMMEDIATE
+    (bot/core/db.py), and `store_events_on` commits."""
+    conn = engine.connect()
+    if not is_sqlite(engine):
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    return conn
+
+
+def store_events_on(conn: Connection, events: Sequence[NewEvent], now: datetime) -> list[Stored]:
+    """`store_events` on a connection from `writer_connection`."""
     first: dict[tuple[str, str], NewEvent] = {}
     for event in events:
         first.setdefault(event.key, event)
-    dialect = sqlite if is_sqlite(engine) else postgresql
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     rows = [
         {
             "channel": event.channel,
@@ -81,17 +99,15 @@ def store_events(engine: Engine, events: Sequence[NewEvent], now: datetime) -> l
         .on_conflict_do_nothing(index_elements=["channel", "provider_event_id"])
         .returning(table.c.id, table.c.channel, table.c.provider_event_id)
     )
-    with engine.connect() as conn:
-        if not is_sqlite(engine):
-            # A group is one statement (MAX_GROUP is under the insertmanyvalues page), atomic
-            # by itself: without BEGIN and COMMIT it is one round trip to PostgreSQL instead
-            # of three (5 % more webhook requests a second at 32 clients). SQLite's writer
-            # takes its lock with BEGIN IMMEDIATE (bot/core/db.py) and commits below.
-            conn.execution_options(isolation_level="AUTOCOMMIT")
+    try:
         rows_back = conn.execute(statement, rows)
         inserted = {(row.channel, row.provider_event_id): row.id for row in rows_back}
         if conn.in_transaction():
             conn.commit()
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        raise
     answers = []
     for event in events:
         # Only the first of repeated ids in this group takes the new row's id.
@@ -118,6 +134,10 @@ class GroupCommit:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        # The writer's own connection, kept between groups (used by one group at a time):
+        # taking one from the pool per group cost a ping before and a rollback after, two
+        # round trips to PostgreSQL that made the webhook 5-10 % slower.
+        self._conn: Connection | None = None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -132,6 +152,7 @@ class GroupCommit:
         if self._task is not None:
             await self._task
             self._task = None
+        await asyncio.to_thread(self._close_writer)
 
     def has_waiting(self) -> bool:
         """Requests are waiting for a commit (read from the processor's thread: a list's
@@ -168,11 +189,36 @@ class GroupCommit:
             if self._stopping:
                 return
 
+    def _store_group(self, events: list[NewEvent]) -> list[Stored]:
+        """Store a group on the writer's connection (in a worker thread). A connection the
+        database dropped while it was kept (a restart, an idle time-out) is found at the
+        first use and replaced once: SMS providers do not retry a refused webhook. A retried
+        group stores nothing twice (ON CONFLICT DO NOTHING): had the lost statement been
+        committed after all, its events come back as duplicates, stored all the same."""
+        try:
+            return self._store_on_writer(events)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        return self._store_on_writer(events)  # once more, on a fresh connection
+
+    def _store_on_writer(self, events: list[NewEvent]) -> list[Stored]:
+        if self._conn is None:
+            self._conn = writer_connection(self.engine)
+        try:
+            return store_events_on(self._conn, events, utcnow())
+        except Exception:
+            self._close_writer()  # in doubt after a failure: the next group opens another
+            raise
+
+    def _close_writer(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
     async def _write(self, group: list[tuple[NewEvent, asyncio.Future[Stored]]]) -> None:
         try:
-            stored = await asyncio.to_thread(
-                store_events, self.engine, [event for event, _ in group], utcnow()
-            )
+            stored = await asyncio.to_thread(self._store_group, [event for event, _ in group])
         except Exception as exc:
             log.warning(
                 "storing inbound events failed",

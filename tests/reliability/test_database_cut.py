@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from bot.core.db import make_engine
 from bot.core.settings import Settings
 from bot.intake.processor import InboundProcessor
+from bot.intake.store import GroupCommit, NewEvent, Stored
 from bot.models import InboundEvent
 from tests.reliability.tcp_proxy import CuttableProxy
 from tests.reliability.workers import (
@@ -82,3 +83,49 @@ def test_a_cut_database_leaves_nothing_half_done(settings: Settings, engine: Eng
     replies = replies_by_chat(engine)
     assert len(replies) == PEOPLE and set(replies.values()) == {1}
     print(f"\ncut with {left} of {PEOPLE} pending; after the restore none processed twice")
+
+
+def test_the_webhook_writer_replaces_a_connection_the_database_dropped(
+    settings: Settings, engine: Engine
+) -> None:
+    """The group writer keeps its connection between groups; one the database dropped in
+    between (a restart, an idle time-out) is replaced at the next group, whose requests
+    are stored, not refused: an SMS provider would not send a refused message again."""
+    if engine.url.get_backend_name() != "postgresql":
+        pytest.skip("a connection to cut: PostgreSQL (SQLite has none)")
+    url = make_url(settings.database_url)
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    proxied = make_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+
+    def event(n: int) -> NewEvent:
+        return NewEvent("telegram", f"u:{n}", f"telegram:{n}", {"update": {"update_id": n}})
+
+    async def scenario() -> tuple[Stored, Stored, Exception | None]:
+        store = GroupCommit(proxied)
+        await store.start()
+        try:
+            before = await store.store(event(1))
+            proxy.cut()  # drops the writer's kept connection
+            proxy.restore()
+            after = await store.store(event(2))
+            proxy.cut()  # and now the database stays away: refused, so the provider retries
+            try:
+                await store.store(event(3))
+                refused = None
+            except Exception as exc:
+                refused = exc
+            proxy.restore()
+            return before, after, refused
+        finally:
+            await store.stop()
+
+    try:
+        before, after, refused = asyncio.run(scenario())
+    finally:
+        proxy.stop()
+        proxied.dispose()
+    assert not before.duplicate and not after.duplicate
+    assert refused is not None
+    with engine.connect() as conn:
+        stored = conn.execute(select(InboundEvent.provider_event_id)).scalars().all()
+    assert sorted(stored) == ["u:1", "u:2"]
