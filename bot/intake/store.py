@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.clock import utcnow
@@ -26,7 +25,8 @@ from bot.models import InboundEvent
 
 log = logging.getLogger(__name__)
 
-# Events written in one transaction at most; a larger burst takes several.
+# Events written in one statement at most; a larger burst takes several. Five
+# parameters each: 2,500, far under SQLite's (32,766) and PostgreSQL's (65,535) limits.
 MAX_GROUP = 500
 
 
@@ -66,9 +66,8 @@ def store_events(engine: Engine, events: Sequence[NewEvent], now: datetime) -> l
 
 def writer_connection(engine: Engine) -> Connection:
     """A connection to store events on. On PostgreSQL in autocommit: a group is one
-    statement (MAX_GROUP is under the insertmanyvalues page), atomic by itself, so it needs
-    no BEGIN and COMMIT round trips. SQLite's writer takes its lock with BEGIN IMMEDIATE
-    (bot/core/db.py), and `store_events_on` commits."""
+    statement, atomic by itself, so it needs no BEGIN and COMMIT round trips. SQLite's
+    writer takes its lock with BEGIN IMMEDIATE (bot/core/db.py); `store_events_on` commits."""
     conn = engine.connect()
     if not is_sqlite(engine):
         conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -80,29 +79,21 @@ def store_events_on(conn: Connection, events: Sequence[NewEvent], now: datetime)
     first: dict[tuple[str, str], NewEvent] = {}
     for event in events:
         first.setdefault(event.key, event)
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    rows = [
-        {
-            "channel": event.channel,
-            "provider_event_id": event.provider_event_id,
-            "lane": event.lane,
-            "payload": event.payload,
-            "received_at": now,
-        }
-        for event in first.values()
-    ]
-    table = InboundEvent.__table__  # type: ignore[attr-defined]
-    # One statement with the rows as parameters ("insertmanyvalues"): compiled once and
-    # cached, where a VALUES list of each group's length would be compiled every time.
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["channel", "provider_event_id"])
-        .returning(table.c.id, table.c.channel, table.c.provider_event_id)
-    )
+    insert = _group_insert(conn.dialect)
+    received_at = insert.received_at(now)
+    params: list[Any] = []
+    for event in first.values():
+        payload = insert.payload(event.payload)
+        params += (event.channel, event.provider_event_id, event.lane, payload, received_at)
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.begin()  # BEGIN IMMEDIATE behind this process's other writers (bot/core/db.py)
     try:
-        rows_back = conn.execute(statement, rows)
-        inserted = {(row.channel, row.provider_event_id): row.id for row in rows_back}
-        if conn.in_transaction():
+        inserted = {
+            (channel, provider_id): event_id
+            for event_id, channel, provider_id in _run(conn, insert.sql(len(first)), params)
+        }
+        if sqlite:
             conn.commit()
     except BaseException:
         if conn.in_transaction():
@@ -114,6 +105,91 @@ def store_events_on(conn: Connection, events: Sequence[NewEvent], now: datetime)
         event_id = inserted.pop(event.key, None)
         answers.append(Stored(lane=event.lane, event_id=event_id))
     return answers
+
+
+class _GroupInsert:
+    """The group's INSERT written out for one dialect, run on the driver's own cursor.
+
+    Measured on PostgreSQL, per group in the writer thread: SQLAlchemy's execute (the
+    statement's cache key, its execution context and result) took 250-480 µs of CPU for a
+    group of one and 70 µs more for each further event; the same statement on the cursor,
+    100-125 µs and 20-30 µs. That thread shares the web process's CPU with every request.
+    The values still go through the columns' own bind processors, so a row reads back
+    through the ORM exactly as one it wrote."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = InboundEvent.__table__  # type: ignore[attr-defined]
+        self.payload = _bind_processor(table.c.payload, dialect)
+        self.received_at = _bind_processor(table.c.received_at, dialect)
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self._row = "(" + ", ".join([mark] * 5) + ")"
+        self._by_size: dict[int, str] = {}
+
+    def sql(self, rows: int) -> str:
+        """One statement for `rows` events: atomic on its own, and a provider id stored
+        before comes back as no row (a re-delivery)."""
+        sql = self._by_size.get(rows)
+        if sql is None:
+            # Only placeholders are joined in: the values go as parameters.
+            sql = _INSERT_HEAD + ", ".join([self._row] * rows) + _INSERT_TAIL
+            if rows <= _KEPT_SIZES:
+                self._by_size[rows] = sql
+        return sql
+
+
+_INSERT_HEAD = (
+    "INSERT INTO inbound_event (channel, provider_event_id, lane, payload, received_at) VALUES "
+)
+_INSERT_TAIL = (
+    " ON CONFLICT (channel, provider_event_id) DO NOTHING RETURNING id, channel, provider_event_id"
+)
+# The statements for the common group sizes are kept; a rare large burst builds its own.
+_KEPT_SIZES = 64
+_INSERTS: dict[str, _GroupInsert] = {}
+
+
+def _group_insert(dialect: Dialect) -> _GroupInsert:
+    insert = _INSERTS.get(dialect.name)
+    if insert is None:
+        insert = _INSERTS[dialect.name] = _GroupInsert(dialect)
+    return insert
+
+
+def _bind_processor(column: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process if process is not None else _as_is
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _run(conn: Connection, sql: str, params: list[Any]) -> list[Any]:
+    """`sql` on the connection's driver cursor. A driver error is raised as SQLAlchemy
+    would have raised it (without the parameters: they hold what people wrote), and a
+    connection the database dropped is invalidated and said to be (`connection_invalidated`)."""
+    dbapi_conn = conn.connection.dbapi_connection
+    if dbapi_conn is None:
+        raise RuntimeError("the writer's connection is closed")
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    except conn.dialect.loaded_dbapi.Error as exc:
+        dropped = conn.dialect.is_disconnect(exc, dbapi_conn, cursor)
+        if dropped:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            sql,
+            None,
+            exc,
+            conn.dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=dropped,
+            dialect=conn.dialect,
+        ) from exc
+    finally:
+        cursor.close()
 
 
 class GroupCommit:
