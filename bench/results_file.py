@@ -9,7 +9,10 @@ from typing import Any
 
 
 def save(path: Path, backend: str, results: dict[str, Any]) -> None:
+    """Keep `results` under `backend`, with the machine they came from (bench/machine.py)."""
+    from bench.machine import describe
+
     path.parent.mkdir(exist_ok=True)
     existing = json.loads(path.read_text()) if path.exists() else {}
-    existing[backend] = results
+    existing[backend] = {**results, "machine": describe()}
     path.write_text(json.dumps(existing, indent=2) + "\n")

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_channels
-from bot.core.db import make_engine
+from bot.core.db import is_sqlite, make_engine
 from bot.core.settings import Settings
 from bot.delivery.lanes import DispatcherLanes
 from bot.intake.processor import InboundProcessor
@@ -44,10 +44,12 @@ class Runtime:
         )
         processor = InboundProcessor(engine, settings, channels)
         worker = Worker(settings, engine, dispatcher, processor=processor) if with_worker else None
-        # Stored events wake this process's processor, when it runs one; the processor
-        # commits early while stores wait (on SQLite they wait for its write lock).
+        # Stored events wake this process's processor, when it runs one. On SQLite the
+        # processor's batch holds the one write lock the stores wait for: it commits as
+        # soon as one does. (PostgreSQL's stores wait for nobody.)
         inbound_store = GroupCommit(engine, on_stored=processor.wake)
-        processor.yield_to = inbound_store.has_waiting
+        if is_sqlite(engine):
+            processor.yield_to = inbound_store.has_waiting
         runtime = cls(settings, engine, channels, dispatcher, inbound_store, processor, worker)
         processor.on_queued = runtime.queued
         return runtime

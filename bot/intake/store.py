@@ -214,6 +214,7 @@ class GroupCommit:
         # taking one from the pool per group cost a ping before and a rollback after, two
         # round trips to PostgreSQL that made the webhook 5-10 % slower.
         self._conn: Connection | None = None
+        self._writing = False
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -231,9 +232,10 @@ class GroupCommit:
         await asyncio.to_thread(self._close_writer)
 
     def has_waiting(self) -> bool:
-        """Requests are waiting for a commit (read from the processor's thread: a list's
-        length, at worst a moment out of date)."""
-        return bool(self._waiting)
+        """Requests are waiting for a commit: queued, or in the group being written (on
+        SQLite it waits for the write lock too). Read from the processor's thread, at worst
+        a moment out of date."""
+        return self._writing or bool(self._waiting)
 
     async def store(self, event: NewEvent) -> Stored:
         """Wait until `event` is committed (or found stored before). A database error is
@@ -293,6 +295,7 @@ class GroupCommit:
             conn.close()
 
     async def _write(self, group: list[tuple[NewEvent, asyncio.Future[Stored]]]) -> None:
+        self._writing = True
         try:
             stored = await asyncio.to_thread(self._store_group, [event for event, _ in group])
         except Exception as exc:
@@ -304,6 +307,8 @@ class GroupCommit:
                 if not future.done():  # a request that gave up no longer waits
                     future.set_exception(exc)
             return
+        finally:
+            self._writing = False
         for (_, future), answer in zip(group, stored, strict=True):
             if not future.done():
                 future.set_result(answer)

@@ -165,3 +165,35 @@ def test_a_group_is_stored_whole_or_not_at_all(engine: Engine) -> None:
     # The connection is usable again, and the largest group fits in one statement.
     stored = store_events(engine, [_event(n) for n in range(MAX_GROUP)], NOW)
     assert not any(s.duplicate for s in stored) and len(_rows(engine)) == MAX_GROUP
+
+
+def test_a_group_waiting_for_sqlites_write_lock_counts_as_waiting(engine: Engine) -> None:
+    """The processor commits early while stores wait (bot/core/runtime.py): a group the
+    writer has taken but cannot write yet must say so, or the processor would keep the
+    lock through its whole batch."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's stores wait for no lock")
+
+    async def blocked() -> tuple[bool, bool, bool]:
+        store = GroupCommit(engine)
+        await store.start()
+        try:
+            holder = engine.connect()
+            holder.begin()  # this process's write lock, as a processor's batch holds it
+            pending = asyncio.ensure_future(store.store(_event(21)))
+            for _ in range(50):  # the writer takes the group and waits for the lock
+                await asyncio.sleep(0.01)
+            waiting_while_held = store.has_waiting()
+            done_while_held = pending.done()
+            holder.rollback()
+            holder.close()
+            await pending
+            return waiting_while_held, done_while_held, store.has_waiting()
+        finally:
+            await store.stop()
+
+    waiting_while_held, done_while_held, waiting_after = asyncio.run(blocked())
+
+    assert waiting_while_held and not done_while_held
+    assert not waiting_after
+    assert [r.provider_event_id for r in _rows(engine)] == ["u:21"]
