@@ -16,13 +16,11 @@ class LiveServer:
     def __init__(self, settings: Settings, *, with_worker: bool = True) -> None:
         import uvicorn
 
-        config = uvicorn.Config(
-            create_app(settings, with_worker=with_worker),
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            lifespan="on",
-        )
+        from bot.core.serving import server_config
+
+        # As `serve` runs it, on a free port.
+        app = create_app(settings, with_worker=with_worker)
+        config = server_config(app, host="127.0.0.1", port=0)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

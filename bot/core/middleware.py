@@ -9,7 +9,11 @@ In the order a request meets them:
   (from Content-Length), and a streamed (chunked) body is counted as it arrives, so a huge
   body is never held in memory or parsed, not even to answer 401;
 - the client's address, noted for the audit trail while the app serves the request
-  (bot/core/client_address.py).
+  (bot/core/client_address.py);
+- the access log: one line per request with its method, route template, status and time —
+  never the path's values or the query string, which can hold a phone number or a token
+  (uvicorn's own access log, which writes both and the client's address, is off: see
+  `SERVER_OPTIONS` in bot/cli.py).
 
 One middleware rather than four: each layer wrapped `send` and `receive` again for every
 request, which cost more than a stored webhook update's own checks (the four took the
@@ -20,12 +24,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.core.client_address import client_address
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("jolserik.access")
 
 BASE_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -53,9 +59,14 @@ async def send_json(send: Send, status: int, detail: str, *, close: bool = False
 
 
 def route_of(scope: Scope) -> str:
-    """The route's template (`/api/v1/persons/{person_id}`), never values from the path."""
-    route = scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+    """The route's template (`/api/v1/persons/{person_id}`), never values from the path.
+    FastAPI keeps an included router's routes without the router's prefix (`scope["route"]`
+    is `/persons/{person_id}`); the route context it notes in the scope has the whole
+    template, so that is read first, and the route's own path when it is not there."""
+    noted = scope.get("fastapi")
+    context = noted.get("effective_route_context") if isinstance(noted, dict) else None
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) and path else "unmatched"
 
 
 class BodyTooLarge(Exception):
@@ -100,11 +111,31 @@ class Guard:
                 await self.app(scope, receive, send)
             return
 
+        began = time.perf_counter()
+        status = 0
+
         async def send_guarded(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message = self._with_headers(message)
             await send(message)
 
+        try:
+            await self._guarded(scope, receive, send_guarded)
+        finally:
+            if access.isEnabledFor(logging.INFO):
+                access.info(
+                    "request",
+                    extra={
+                        "method": scope.get("method"),
+                        "route": route_of(scope),
+                        "status": status,
+                        "ms": round((time.perf_counter() - began) * 1000, 1),
+                    },
+                )
+
+    async def _guarded(self, scope: Scope, receive: Receive, send_guarded: Send) -> None:
         declared = _content_length(scope)
         if declared == -1:
             await send_json(send_guarded, 400, "Invalid Content-Length header.", close=True)
