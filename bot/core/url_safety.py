@@ -3,7 +3,10 @@
 A partner types the URL; in production it must be https and must not lead to the
 service's own network (loopback, private, link-local, cloud metadata...). The check runs
 twice: on the URL as written when it is saved, and on the addresses its name resolves to
-just before each delivery (a name can be pointed elsewhere after it was saved).
+just before each delivery (a name can be pointed elsewhere after it was saved). The
+delivery then connects to an address that was checked, not to the name again: a name
+answering a public address to the check and a private one to the connection (DNS
+rebinding) gets nowhere.
 """
 
 from __future__ import annotations
@@ -67,18 +70,23 @@ def check_webhook_url(url: str, *, production: bool) -> str:
 Resolver = Callable[..., list[tuple[Any, ...]]]
 
 
-def check_resolved(url: str, *, production: bool, resolve: Resolver = socket.getaddrinfo) -> None:
-    """Before sending: every address the host resolves to must be public (production).
-    Raises UnsafeUrl when one is not, or when the name does not resolve. (`resolve` is
-    the system resolver; a deployment behind a split-horizon DNS may pass its own.)"""
+def resolved_addresses(
+    url: str, *, production: bool, resolve: Resolver = socket.getaddrinfo
+) -> list[str]:
+    """Before sending: the addresses to connect to for `url`, in the resolver's order; in
+    production every one must be public. Raises UnsafeUrl when one is not, or when the
+    name does not resolve. (`resolve` is the system resolver; a deployment behind a
+    split-horizon DNS may pass its own.)"""
     check_webhook_url(url, production=production)
-    if not production:
-        return
     parts = urlsplit(url)
+    default_port = 443 if parts.scheme == "https" else 80
     try:
-        infos = resolve(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = resolve(parts.hostname, parts.port or default_port, type=socket.SOCK_STREAM)
     except OSError:
         raise UnsafeUrl("host name does not resolve") from None
-    for _family, _type, _proto, _name, sockaddr in infos:
-        if not is_public_address(str(sockaddr[0])):
-            raise UnsafeUrl("resolves to a private, loopback or link-local address")
+    addresses = list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in infos))
+    if not addresses:
+        raise UnsafeUrl("host name does not resolve")
+    if production and not all(is_public_address(address) for address in addresses):
+        raise UnsafeUrl("resolves to a private, loopback or link-local address")
+    return addresses

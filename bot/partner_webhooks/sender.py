@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from bot.core.db import session_scope
 from bot.core.settings import Settings
-from bot.core.url_safety import Resolver, UnsafeUrl, check_resolved
+from bot.core.url_safety import Resolver, UnsafeUrl, resolved_addresses
 from bot.models import Organisation, WebhookAttempt, WebhookDelivery
 from bot.models.enums import DeliveryStatus
 from bot.partner_webhooks import signing
@@ -125,19 +125,36 @@ def _post(http: httpx.Client, settings: Settings, item: _Claimed, resolve: Resol
     if not item.url or not item.secret:
         return _Outcome(None, SWITCHED_OFF, 0)
     try:
-        check_resolved(item.url, production=settings.is_production, resolve=resolve)
+        addresses = resolved_addresses(item.url, production=settings.is_production, resolve=resolve)
     except UnsafeUrl as exc:
         return _Outcome(None, f"refused: {exc}"[:200], 0)
     body = item.body.encode()
-    headers = signing.headers(item.secret, int(time.time()), body)
+    url = httpx.URL(item.url)
+    headers = {
+        **signing.headers(item.secret, int(time.time()), body),
+        "Host": url.netloc.decode("ascii"),
+        # Not kept for another partner: a connection is made to a checked address for one
+        # host name, and two partners may share an address (a CDN).
+        "Connection": "close",
+    }
+    # TLS is checked against the partner's host name, not the address connected to.
+    extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
     started = time.perf_counter()
-    try:
-        response = http.post(item.url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
+    error = "ConnectError"
+    for address in addresses:  # the next address only when this one cannot be reached
+        try:
+            response = http.post(
+                url.copy_with(host=address), content=body, headers=headers, extensions=extensions
+            )
+        except httpx.ConnectError:
+            continue
+        except httpx.HTTPError as exc:
+            error = type(exc).__name__
+            break
         elapsed = int((time.perf_counter() - started) * 1000)
-        return _Outcome(None, type(exc).__name__, elapsed)
+        return _Outcome(response.status_code, None, elapsed)
     elapsed = int((time.perf_counter() - started) * 1000)
-    return _Outcome(response.status_code, None, elapsed)
+    return _Outcome(None, error, elapsed)
 
 
 def _record(

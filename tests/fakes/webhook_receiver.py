@@ -5,6 +5,7 @@ records what came."""
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,7 +48,9 @@ class Receiver:
 
 
 @contextmanager
-def webhook_receiver(secret: str = "", script: list[int] | None = None) -> Iterator[Receiver]:
+def webhook_receiver(
+    secret: str = "", script: list[int] | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[Receiver]:
     verify = readme_verifier()
     receiver = Receiver(secret=secret, script=list(script or []))
 
@@ -68,7 +71,10 @@ def webhook_receiver(secret: str = "", script: list[int] | None = None) -> Itera
             return  # quiet: the test reads `received`
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/jolserik"
+    if tls is not None:  # https, with the certificate the context holds
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks/jolserik"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

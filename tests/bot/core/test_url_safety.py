@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.url_safety import UnsafeUrl, check_resolved, check_webhook_url
+from bot.core.url_safety import UnsafeUrl, check_webhook_url, resolved_addresses
 
 
 @pytest.mark.parametrize(
@@ -63,10 +63,15 @@ def _resolving_to(*addresses: str):  # type: ignore[no-untyped-def]
 def test_a_name_resolving_to_a_private_address_is_refused_before_sending() -> None:
     url = "https://partner.example.org/hook"
     with pytest.raises(UnsafeUrl, match="private"):
-        check_resolved(url, production=True, resolve=_resolving_to("93.184.216.34", "10.1.1.1"))
+        resolved_addresses(url, production=True, resolve=_resolving_to("93.184.216.34", "10.1.1.1"))
     with pytest.raises(UnsafeUrl, match="private"):
-        check_resolved(url, production=True, resolve=_resolving_to("::ffff:169.254.169.254"))
-    check_resolved(url, production=True, resolve=_resolving_to("93.184.216.34"))
+        resolved_addresses(url, production=True, resolve=_resolving_to("::ffff:169.254.169.254"))
+    public = _resolving_to("93.184.216.34", "2606:2800:220:1::1", "93.184.216.34")
+    # What the delivery connects to: each checked address once, in the resolver's order.
+    assert resolved_addresses(url, production=True, resolve=public) == [
+        "93.184.216.34",
+        "2606:2800:220:1::1",
+    ]
 
 
 def test_a_name_that_does_not_resolve_is_refused() -> None:
@@ -74,4 +79,4 @@ def test_a_name_that_does_not_resolve_is_refused() -> None:
         raise OSError("no such name")
 
     with pytest.raises(UnsafeUrl, match="resolve"):
-        check_resolved("https://partner.example.org/hook", production=True, resolve=fails)
+        resolved_addresses("https://partner.example.org/hook", production=True, resolve=fails)

@@ -5,8 +5,14 @@ by 410, and never posted to a private address in production."""
 from __future__ import annotations
 
 import json
+import shutil
+import ssl
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -172,3 +178,83 @@ def test_production_never_posts_to_a_private_address(
     delivery = _delivery(engine)
     assert delivery.status == DeliveryStatus.pending
     assert delivery.last_error is not None and delivery.last_error.startswith("refused")
+
+
+def _resolving(*addresses: str, lookups: list[str]):  # type: ignore[no-untyped-def]
+    def resolve(host: str, port: int, **kwargs: object) -> list[tuple[object, ...]]:
+        lookups.append(host)
+        return [(2, 1, 6, "", (address, port)) for address in addresses]
+
+    return resolve
+
+
+def test_the_post_goes_to_the_address_that_was_checked(
+    engine: Engine, partner_settings: Settings
+) -> None:
+    """The partner's name is resolved once, checked, and the post is sent to that address
+    with the name in the Host header: a name that would answer a second lookup with
+    another address (DNS rebinding) is not looked up again. (Nothing resolves this name
+    but the test's resolver.)"""
+    lookups: list[str] = []
+    with webhook_receiver(secret=SECRET) as receiver:
+        port = httpx.URL(receiver.url).port
+        url = f"http://hooks.partner.invalid:{port}/hooks/jolserik"
+        ids = make_partnered(engine, webhook_url=url)
+        _notify(engine, partner_settings, ids.referral_id)
+        resolve = _resolving("127.0.0.1", lookups=lookups)
+        deliver_due_webhooks(engine, partner_settings, T0, resolve=resolve)
+
+    assert lookups == ["hooks.partner.invalid"]
+    [got] = receiver.received
+    assert got.verified and got.path == "/hooks/jolserik"
+    assert got.headers["Host"] == f"hooks.partner.invalid:{port}"
+    assert _delivery(engine).status == DeliveryStatus.delivered
+
+
+def test_an_address_that_cannot_be_reached_gives_way_to_the_next(
+    engine: Engine, partner_settings: Settings
+) -> None:
+    lookups: list[str] = []
+    with webhook_receiver(secret=SECRET) as receiver:
+        port = httpx.URL(receiver.url).port
+        ids = make_partnered(engine, webhook_url=f"http://hooks.partner.invalid:{port}/hook")
+        _notify(engine, partner_settings, ids.referral_id)
+        # Nothing listens on 127.0.0.2 (the receiver is on 127.0.0.1 only).
+        resolve = _resolving("127.0.0.2", "127.0.0.1", lookups=lookups)
+        deliver_due_webhooks(engine, partner_settings, T0, resolve=resolve)
+
+    assert len(receiver.received) == 1
+    assert _delivery(engine).status == DeliveryStatus.delivered
+
+
+def test_https_is_checked_against_the_partners_name_not_the_address(
+    engine: Engine, partner_settings: Settings, tmp_path: Path
+) -> None:
+    """Connected to the checked address, the TLS certificate must still be the partner's
+    name's (sent as SNI): the post arrives, signed, over a certificate for that name."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    name = "hooks.partner.invalid"
+    command = f"req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN={name}".split()
+    command += ["-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(cert)]
+    # A fixed command making a throwaway certificate.
+    subprocess.run([openssl, *command], check=True, capture_output=True)  # noqa: S603
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    trusted = ssl.create_default_context(cafile=str(cert))
+    lookups: list[str] = []
+    with (
+        webhook_receiver(secret=SECRET, tls=served) as receiver,
+        httpx.Client(verify=trusted) as client,
+    ):
+        port = httpx.URL(receiver.url).port
+        ids = make_partnered(engine, webhook_url=f"https://hooks.partner.invalid:{port}/h")
+        _notify(engine, partner_settings, ids.referral_id)
+        resolve = _resolving("127.0.0.1", lookups=lookups)
+        deliver_due_webhooks(engine, partner_settings, T0, client=client, resolve=resolve)
+
+    [got] = receiver.received
+    assert got.verified and got.headers["Host"] == f"hooks.partner.invalid:{port}"
+    assert _delivery(engine).status == DeliveryStatus.delivered
