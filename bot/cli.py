@@ -88,7 +88,7 @@ def serve(
     from bot.app import create_app
     from bot.core.db import make_engine
     from bot.core.gc_tuning import tune_for_serving
-    from bot.core.serving import server_config
+    from bot.core.serving import server_options
 
     settings = _settings()
     refusal = settings.refusal_to_listen(host)
@@ -104,10 +104,7 @@ def serve(
     # An unreachable database is not fatal here: /readyz says so and the worker waits.
     application = create_app(settings, with_worker=not no_worker)
     tune_for_serving()
-    server = uvicorn.Server(server_config(application, host=host, port=port))
-    server.run()
-    if not server.started:  # as uvicorn.run: the app could not start (its log says why)
-        raise typer.Exit(3)
+    uvicorn.run(application, **server_options(host=host, port=port))
 
 
 @app.command()

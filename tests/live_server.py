@@ -16,11 +16,11 @@ class LiveServer:
     def __init__(self, settings: Settings, *, with_worker: bool = True) -> None:
         import uvicorn
 
-        from bot.core.serving import server_config
+        from bot.core.serving import server_options
 
         # As `serve` runs it, on a free port.
         app = create_app(settings, with_worker=with_worker)
-        config = server_config(app, host="127.0.0.1", port=0)
+        config = uvicorn.Config(app, **server_options(host="127.0.0.1", port=0))
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import uvicorn
-    from fastapi import FastAPI
+from typing import TypedDict
 
 
-def server_config(application: FastAPI, *, host: str, port: int) -> uvicorn.Config:
-    """Our logging is configured already (no log_config); a proxy's X-Forwarded-For is
-    trusted from loopback only (uvicorn's default forwarded_allow_ips); and uvicorn's
-    access log is off: it writes the path and the query string, which can hold a phone
-    number or a token, and the client's address, for every request. The app's guard
-    writes its own access line instead (bot/core/middleware.py)."""
-    import uvicorn
+class ServerOptions(TypedDict):
+    host: str
+    port: int
+    log_config: None
+    proxy_headers: bool
+    access_log: bool
 
-    return uvicorn.Config(
-        application,
-        host=host,
-        port=port,
-        log_config=None,
-        proxy_headers=True,
-        access_log=False,
-    )
+
+def server_options(*, host: str, port: int) -> ServerOptions:
+    """uvicorn's options for `serve`. Our logging is configured already (no log_config); a
+    proxy's X-Forwarded-For is trusted from loopback only (uvicorn's default
+    forwarded_allow_ips); and uvicorn's access log is off: it writes the path and the query
+    string, which can hold a phone number or a token, and the client's address, for every
+    request. The app's guard writes its own access line instead (bot/core/middleware.py)."""
+    return {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "proxy_headers": True,
+        "access_log": False,
+    }

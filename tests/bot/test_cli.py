@@ -213,6 +213,9 @@ def test_serve_on_loopback_may_use_the_development_key(cli_env, monkeypatch, uvi
     result = CliRunner().invoke(app, ["serve", "--no-worker", "--host", host])
     assert result.exit_code == 0, result.output
     assert uvicorn_calls[0]["host"] == host
+    # uvicorn's access log writes query strings and client addresses: off (the app's own
+    # access line is tested through a real server, tests/bot/core/test_access_log.py).
+    assert uvicorn_calls[0]["access_log"] is False
 
 
 def test_serve_beyond_loopback_with_a_real_key(cli_env, monkeypatch, uvicorn_calls):
