@@ -230,7 +230,12 @@ def pinning(pin: bool) -> tuple[set[int] | None, set[int] | None]:
 
 
 def start(
-    kind: str, port: int, url: str, api_base: str, cpus: set[int] | None = None
+    kind: str,
+    port: int,
+    url: str,
+    api_base: str,
+    cpus: set[int] | None = None,
+    log_level: str = "WARNING",
 ) -> subprocess.Popen[bytes]:
     bin_dir = Path(sys.executable).parent
     env = {
@@ -240,7 +245,7 @@ def start(
         "TELEGRAM_BOT_TOKEN": "123456:bench-token",
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "TELEGRAM_API_BASE_URL": api_base,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": log_level,
     }
     if kind == "ceiling":
         command = [str(bin_dir / "uvicorn"), "bench.ceiling:app", "--port", str(port),
@@ -268,6 +273,12 @@ def main() -> None:
         action="store_true",
         help="keep the server on the first CPU and the load generator on the others",
     )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="the app's LOG_LEVEL (INFO, the default of a deployment, writes an access line"
+        " per request)",
+    )
     args = parser.parse_args()
     server_cpus, load_cpus = pinning(args.pin)
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -277,13 +288,18 @@ def main() -> None:
 
     fake = FakeBotApi().start()
     backend = url.split(":")[0].split("+")[0]
-    results: dict[str, Any] = {"backend": backend, "pinned": args.pin, "runs": []}
+    results: dict[str, Any] = {
+        "backend": backend,
+        "pinned": args.pin,
+        "log_level": args.log_level,
+        "runs": [],
+    }
     first = 0
     try:
         for _round in range(2):
             for kind in ("ceiling", "app"):
                 port = free_port()
-                server = start(kind, port, url, fake.base_url, server_cpus)
+                server = start(kind, port, url, fake.base_url, server_cpus, args.log_level)
                 try:
                     for clients, rate in ((32, None), (64, None), (32, 200.0)):
                         measured = load(port, clients, args.seconds, rate, first, load_cpus)
@@ -298,7 +314,8 @@ def main() -> None:
         fake.stop()
     where = f", server on CPU {server_cpus}, load on {load_cpus}" if args.pin else ""
     print(
-        f"{backend}: Telegram webhook, {args.seconds:g} s per load, two alternating rounds{where}"
+        f"{backend}: Telegram webhook, {args.seconds:g} s per load, two alternating rounds{where},"
+        f" LOG_LEVEL={args.log_level}"
     )
     heads = "".join(f"{h:>9}" for h in ("per s", "p50 ms", "p95 ms", "p99 ms", "errors"))
     print(f"  {'server':<8} {'load':<14}{heads}")
@@ -308,7 +325,9 @@ def main() -> None:
             f"  {run['server']:<8} {shape:<14} {run['per_second']:>8.0f} {run['p50_ms']:>8.1f}"
             f" {run['p95_ms']:>8.1f} {run['p99_ms']:>8.1f} {run['errors']:>7}"
         )
-    save(RESULTS, f"{backend}-pinned" if args.pin else backend, results)
+    key = f"{backend}-pinned" if args.pin else backend
+    key += "" if args.log_level == "WARNING" else f"-{args.log_level.lower()}"
+    save(RESULTS, key, results)
 
 
 if __name__ == "__main__":

@@ -115,5 +115,8 @@ async def receive(request: Request) -> JSONResponse:
         event = telegram_event(data, update)
     if event is not None:
         stored = await runtime.receive(event)
-        log.info("telegram update stored", extra={"duplicate": stored.duplicate})
+        # Every request has its access line (bot/core/middleware.py); a re-delivery is
+        # worth one more: Telegram re-sends when our answers are slow or failing.
+        if stored.duplicate:
+            log.info("telegram update was stored before (a re-delivery)")
     return JSONResponse({"ok": True})
