@@ -145,13 +145,15 @@ _INSERT_TAIL = (
 )
 # The statements for the common group sizes are kept; a rare large burst builds its own.
 _KEPT_SIZES = 64
-_INSERTS: dict[str, _GroupInsert] = {}
+# One per database and driver (the placeholders are the driver's).
+_INSERTS: dict[tuple[str, str], _GroupInsert] = {}
 
 
 def _group_insert(dialect: Dialect) -> _GroupInsert:
-    insert = _INSERTS.get(dialect.name)
+    key = (dialect.name, dialect.driver)
+    insert = _INSERTS.get(key)
     if insert is None:
-        insert = _INSERTS[dialect.name] = _GroupInsert(dialect)
+        insert = _INSERTS[key] = _GroupInsert(dialect)
     return insert
 
 
