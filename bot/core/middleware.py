@@ -13,7 +13,7 @@ In the order a request meets them:
 - the access log: one line per request with its method, route template, status and time —
   never the path's values or the query string, which can hold a phone number or a token
   (uvicorn's own access log, which writes both and the client's address, is off: see
-  `SERVER_OPTIONS` in bot/cli.py).
+  `server_options` in bot/core/serving.py).
 
 One middleware rather than four: each layer wrapped `send` and `receive` again for every
 request, which cost more than a stored webhook update's own checks (the four took the
