@@ -18,6 +18,7 @@ from flows.understanding.concepts import (
     Understanding,
     rulebook,
     understand,
+    understand_afresh,
 )
 from flows.understanding.lock_screen import stems_in
 from flows.understanding.normalise import normalise, read
@@ -34,4 +35,5 @@ __all__ = [
     "rulebook",
     "stems_in",
     "understand",
+    "understand_afresh",
 ]

@@ -150,7 +150,19 @@ def rulebook() -> Rulebook:
 
 
 def understand(text: str | None, book: Rulebook | None = None) -> Understanding:
-    """Everything the rules find in `text`."""
+    """Everything the rules find in `text` (read once per text and rulebook: one message
+    is read by the crisis check, the menu and the open question in turn)."""
+    return _remembered(text or "", book or rulebook())
+
+
+def understand_afresh(text: str | None, book: Rulebook | None = None) -> Understanding:
+    """`understand` without the memory of recent texts (what bench/understanding.py
+    times)."""
     reading = read(text or "")
     found = (book or rulebook()).find(reading)
     return Understanding(reading, tuple(sorted(found, key=lambda f: _RANK[f.concept])))
+
+
+# A few hundred recent messages: enough for every reading of the ones being processed;
+# an Understanding is immutable, so sharing one is safe.
+_remembered = lru_cache(maxsize=512)(understand_afresh)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.understanding import CONCEPTS, INTENT_PRIORITY, understand
+from flows import crisis
+from flows.understanding import CONCEPTS, INTENT_PRIORITY, understand, understand_afresh
 
 
 @pytest.mark.parametrize(
@@ -100,3 +101,15 @@ def test_a_long_message_is_still_understood() -> None:
 )
 def test_the_language_of_a_message_is_guessed(text: str, language: str | None) -> None:
     assert understand(text).language == language
+
+
+def test_a_text_is_read_once_per_rulebook_and_reads_the_same() -> None:
+    text = "mne negde nochevat segodnya, pomogite"
+    first = understand(text)
+    assert understand(text) is first  # remembered: the crisis check, menu and question
+    assert first == understand_afresh(text)
+    assert first.intent == "request.housing_tonight"
+    # Another rulebook (the crisis lists alone) reads the same text on its own.
+    crisis_only = crisis.read(text)
+    assert crisis_only is not first
+    assert crisis_only.found == ()
