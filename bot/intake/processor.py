@@ -37,6 +37,7 @@ from bot.core.db import is_sqlite, is_unavailable, session_scope
 from bot.core.settings import Settings
 from bot.intake.events import Handled, handle_event
 from bot.models import InboundEvent
+from bot.pipeline import staged_messages
 from bot.pipeline.inbound import SHARED_SAVEPOINT
 from bot.pipeline.prefetch import Prefetched, prefetch
 
@@ -182,12 +183,14 @@ def _handle_together(
     time_is_up: Callable[[], bool],
 ) -> list[Handled] | None:
     """Run `chunk` in one savepoint, written in one flush at its end (a savepoint and a
-    flush per event cost more than the flows). None, with nothing of it kept, when any
+    flush per event cost more than the flows), its messages in one INSERT
+    (bot/pipeline/staged_messages.py). None, with nothing of it kept, when any
     event raised or the flush failed (a duplicate message id, a constraint)."""
     handled: list[Handled] = []
     try:
         with session.begin_nested():
             session.info[SHARED_SAVEPOINT] = True
+            staged_messages.stage_open(session)
             try:
                 for event in chunk:
                     if handled and time_is_up():
@@ -195,8 +198,13 @@ def _handle_together(
                     handled.append(
                         handle_event(session, event, settings=settings, now=event.received_at)
                     )
+                # The session's rows first: a stranger's message (not staged) before the
+                # replies to it, as ids order a conversation.
+                session.flush()
+                staged_messages.write_staged(session)
             finally:
                 session.info[SHARED_SAVEPOINT] = False
+                staged_messages.stage_close(session)
     except Exception as exc:
         if is_unavailable(exc):
             raise  # the whole batch waits for the database

@@ -24,6 +24,7 @@ from bot.models import (
 )
 from bot.models.enums import CheckInStatus, Direction, MessageStatus, PersonStatus
 from bot.models.message import new_message
+from bot.pipeline import staged_messages
 from bot.pipeline.conversation import as_language, save_state, state_row
 from bot.pipeline.effect_records import (
     answer_referral_offer,
@@ -164,9 +165,7 @@ def apply_flow_result(
 
 
 def _id_of(session: Session, message: Message | None) -> int | None:
-    if message is not None and message.id is None:
-        session.flush()
-    return message.id if message is not None else None
+    return staged_messages.written(session, message) if message is not None else None
 
 
 def _pass_to_officer(
@@ -217,7 +216,7 @@ def queue_reply(
         next_attempt_at=now,
         created_at=now,
     )
-    session.add(message)
+    staged_messages.add(session, message)
     return message
 
 

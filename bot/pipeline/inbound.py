@@ -25,6 +25,7 @@ from bot.core.settings import Settings
 from bot.models import ChannelIdentity, Invite, Message, Person
 from bot.models.enums import Direction, MessageStatus
 from bot.models.message import new_message
+from bot.pipeline import staged_messages
 from bot.pipeline.context import build_context
 from bot.pipeline.conversation import as_language
 from bot.pipeline.effects import Target, apply_flow_result, queue_reply
@@ -167,7 +168,11 @@ def _process(
         identity.last_seen_at = now
         person.last_inbound_at = now
         person.updated_at = now  # as the flow's effects will set it: one UPDATE, not two
-    message = insert_inbound(session, inbound, now, identity=identity, flush=False)
+    # A stranger's message is written at once: what is done for them counts their own
+    # messages, this one among them (wrong codes, crisis texts answered once an hour).
+    message = insert_inbound(
+        session, inbound, now, identity=identity, flush=False, staged=person is not None
+    )
 
     invite = None
     if person is None:
@@ -230,7 +235,7 @@ def _process(
     if applied.person is not None and message.person_id is None:
         message.person_id = applied.person.id
         message.identity_id = applied.identity.id if applied.identity else None
-        session.add(message)
+        staged_messages.keep(session, message)
     if shares_savepoint(session):
         # Written with the other messages of the caller's savepoint; no id before that.
         return InboundOutcome(duplicate=False, message_id=None, replies=len(applied.replies))
@@ -246,10 +251,12 @@ def insert_inbound(
     identity: ChannelIdentity | None = None,
     kind: str | None = None,
     flush: bool = True,
+    staged: bool = False,
 ) -> Message:
     """Store what arrived; a second delivery of the same provider id raises IntegrityError
-    at the flush. `flush=False` leaves the insert to the caller's next flush (the pipeline
-    writes a message and its replies in one), so the id is not known yet."""
+    at the flush. `flush=False` leaves the insert to the caller's next flush (`staged`: or
+    to the end of a shared savepoint, bot/pipeline/staged_messages.py), so the id is not
+    known yet."""
     body = inbound.text
     if not body and inbound.choice:
         body = _pressed_label(session, inbound)
@@ -266,7 +273,10 @@ def insert_inbound(
         status=MessageStatus.received,
         created_at=now,
     )
-    session.add(message)
+    if staged and not flush:
+        staged_messages.add(session, message)
+    else:
+        session.add(message)
     if flush:
         session.flush()
     return message
