@@ -68,6 +68,24 @@ def test_the_row_written_is_the_row_the_constructor_writes(engine):
         assert lean_row == usual_row
 
 
+def test_a_lean_row_changed_before_and_after_it_is_stored_is_written_as_changed(engine):
+    with Session(engine) as session:
+        row = new_message(**_values())
+        row.kind = "changed before"
+        session.add(row)
+        session.flush()
+        assert row.id is not None and not session.dirty
+        row.body = "changed after"
+        assert row in session.dirty
+        row_id = row.id
+        session.commit()
+    with Session(engine) as session:
+        stored = session.get(Message, row_id)
+        assert stored is not None
+        assert (stored.kind, stored.body) == ("changed before", "changed after")
+        assert stored.language == "ru"
+
+
 def test_an_unknown_field_is_refused_as_a_typo():
     with pytest.raises(TypeError, match="bodi"):
         new_message(bodi="x")
