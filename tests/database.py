@@ -65,3 +65,6 @@ def wipe(engine: Engine) -> None:
         else:
             quoted = ", ".join(f'"{name}"' for name in tables)
             conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        # The one row the migrations seed (bot/models/directory_version.py): without it
+        # no process keeps a directory, and the tests would never see a kept one.
+        conn.execute(text("INSERT INTO directory_version (id, version) VALUES (1, 0)"))

@@ -5,6 +5,7 @@ from bot.models.audit import AuditEvent
 from bot.models.channel_identity import ChannelIdentity
 from bot.models.checkin import CheckIn
 from bot.models.conversation import ConversationState
+from bot.models.directory_version import DirectoryVersion
 from bot.models.escalation import Escalation
 from bot.models.inbound_event import InboundEvent
 from bot.models.invite import Invite
@@ -24,6 +25,7 @@ __all__ = [
     "CheckIn",
     "ConsentRecord",
     "ConversationState",
+    "DirectoryVersion",
     "Escalation",
     "InboundEvent",
     "Invite",

@@ -3,17 +3,26 @@ openings still open, not full and not past their closing time, those in the pers
 region first, every text in the person's language or left out.
 
 A deployment has hundreds of partners and openings, not millions: the rows are read with
-two bounded queries and ranked here.
+two bounded queries and ranked here. Each process keeps what it built, per region,
+language and limit, as long as the directory's version (bot/models/directory_version.py)
+is the one it was built at, no opening it read has reached its closing time, and
+MAX_AGE has not passed (a bound for a change made outside the application, by hand in
+the database); a batch of the processor reads the version, one row, instead of the rows.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from bot.models import Opportunity, Organisation, Referral
+from bot.models import DirectoryVersion, Opportunity, Organisation, Referral
+from bot.models.directory_version import ROW_ID
 from bot.models.enums import OpportunityStatus, ReferralStatus
 from flows.types import Directory, Language, OpportunityInfo, OrganisationInfo
 
@@ -21,6 +30,10 @@ from flows.types import Directory, Language, OpportunityInfo, OrganisationInfo
 HOLDS_A_PLACE = (ReferralStatus.accepted, ReferralStatus.in_progress, ReferralStatus.completed)
 # Read at most this many rows of each: enough for any real directory, bounded for a step.
 MAX_ROWS = 2000
+# The longest a process shows a directory it built without reading it again.
+MAX_AGE = timedelta(minutes=5)
+_SESSION_KEY = "directory"
+_VERSION_KEY = "directory_version"
 
 
 def serves(organisation: Organisation, region: str | None) -> bool:
@@ -58,22 +71,68 @@ def is_offered(opportunity: Opportunity, taken: int, now: datetime) -> bool:
     return opportunity.capacity is None or taken < opportunity.capacity
 
 
+@dataclass(frozen=True)
+class _Built:
+    version: int
+    valid_until: datetime
+    directory: Directory
+
+
+# Per engine (a process may hold several, and a test run one per test): what was built.
+_BUILT: WeakKeyDictionary[Engine, dict[tuple[str | None, str, int], _Built]] = WeakKeyDictionary()
+_BUILT_LOCK = threading.Lock()
+
+
 def directory_for(
     session: Session, region: str | None, language: Language, limit: int, now: datetime
 ) -> Directory:
-    """`load_directory`, read once per session for each region and language: the inbound
-    processor answers a batch of people in one transaction, and the directory does not
-    change within it (places are taken by partners accepting, not by people writing)."""
-    cache = session.info.setdefault("directory", {})
+    """The directory as `load_directory` reads it, from this process's copy while the
+    directory has not changed (see the module's text); within one session, the same copy
+    throughout (the processor answers a batch of people in one transaction)."""
+    in_session = session.info.setdefault(_SESSION_KEY, {})
     key = (region, language, limit)
-    if key not in cache:
-        cache[key] = load_directory(session, region, language, limit, now)
-    return cache[key]
+    if key in in_session:
+        return in_session[key]
+    version = _version(session)
+    engine = session.get_bind().engine
+    with _BUILT_LOCK:
+        built = _BUILT.setdefault(engine, {}).get(key)
+    if built is None or built.version != version or now >= built.valid_until:
+        directory, next_closing = _load(session, region, language, limit, now)
+        valid_until = now + MAX_AGE
+        if next_closing is not None:
+            valid_until = min(valid_until, next_closing)
+        built = _Built(version if version is not None else -1, valid_until, directory)
+        if version is not None:  # without the version row nothing can say it is current
+            with _BUILT_LOCK:
+                _BUILT.setdefault(engine, {})[key] = built
+    in_session[key] = built.directory
+    return built.directory
+
+
+def _version(session: Session) -> int | None:
+    """The directory's version as this session sees it, read once per session. Read
+    before the rows: a change committed in between makes the copy newer than its
+    number, never older (the next batch builds it again)."""
+    if _VERSION_KEY not in session.info:
+        session.info[_VERSION_KEY] = session.exec(
+            select(DirectoryVersion.version).where(DirectoryVersion.id == ROW_ID)
+        ).first()
+    return session.info[_VERSION_KEY]
 
 
 def load_directory(
     session: Session, region: str | None, language: Language, limit: int, now: datetime
 ) -> Directory:
+    """What the directory shows a person of `region` writing in `language`, read now."""
+    return _load(session, region, language, limit, now)[0]
+
+
+def _load(
+    session: Session, region: str | None, language: Language, limit: int, now: datetime
+) -> tuple[Directory, datetime | None]:
+    """The directory, and the first closing time of an opening it read (when it may
+    change with no write at all)."""
     organisations = session.exec(
         select(Organisation)
         .where(col(Organisation.is_active).is_(True))
@@ -129,7 +188,8 @@ def load_directory(
         if is_offered(opp, taken.get(opp.id, 0), now) and localized(opp.title, language)  # type: ignore[arg-type]
     ]
     offered.sort(key=lambda opp: region is not None and opp.region not in (None, region))
-    return Directory(
+    next_closing = min((opp.closes_at for opp in opportunities if opp.closes_at), default=None)
+    directory = Directory(
         organisations=tuple(chosen),
         opportunities=tuple(
             OpportunityInfo(
@@ -147,3 +207,4 @@ def load_directory(
             for opp in offered[:limit]
         ),
     )
+    return directory, next_closing
