@@ -1,16 +1,16 @@
 """The partner directory a process keeps: the same copy while nothing changed, built again
 after a change committed anywhere, when an opening reaches its closing time, and after
-MAX_AGE; and the version counted once per transaction that changes what it shows."""
+MAX_AGE."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.core.clock import utcnow
-from bot.models import DirectoryVersion, Opportunity, Organisation, Referral
+from bot.models import Opportunity, Organisation, Referral
 from bot.models.enums import ReferralStatus
 from bot.pipeline.directory import MAX_AGE, directory_for
 from flows.types import Directory
@@ -48,11 +48,6 @@ def _batch(engine: Engine, now: datetime | None = None) -> tuple[Directory, list
 
 def _read_rows(statements: list[str]) -> bool:
     return any("FROM organisation" in s for s in statements)
-
-
-def _version(engine: Engine) -> int:
-    with Session(engine) as session:
-        return session.exec(select(DirectoryVersion.version)).one()
 
 
 def test_a_process_keeps_its_copy_while_nothing_changes(engine: Engine) -> None:
@@ -127,36 +122,3 @@ def test_an_opening_past_its_closing_time_goes_with_no_write_and_age_rebuilds(
     assert not _read_rows(read)
     _, read = _batch(engine, now + timedelta(minutes=2) + MAX_AGE)
     assert _read_rows(read)
-
-
-def test_the_version_counts_once_per_commit_that_changes_what_is_shown(engine: Engine) -> None:
-    org_id, opening_id = _partner(engine)
-    person = make_person(engine)
-    start = _version(engine)
-    with Session(engine) as session:
-        org = session.get(Organisation, org_id)
-        opening = session.get(Opportunity, opening_id)
-        assert org is not None and opening is not None
-        org.name, opening.title = "Другое имя", {"ru": "Повар"}
-        session.add_all([org, opening])
-        with session.begin_nested():
-            session.add(Referral(person_id=person.id, organisation_id=org_id, kind="employment"))
-        # A savepoint's end counts nothing yet (read in the same transaction, which would
-        # see its own count).
-        assert session.exec(select(DirectoryVersion.version)).one() == start
-        session.commit()
-    assert _version(engine) == start + 1
-
-    with Session(engine) as session:  # rolled back: nothing
-        org = session.get(Organisation, org_id)
-        assert org is not None
-        org.name = "Не сохранится"
-        session.add(org)
-        session.flush()
-        session.rollback()
-    with Session(engine) as session:  # what the directory does not show: nothing
-        referral = session.exec(select(Referral)).one()
-        referral.note = "документы готовы"
-        session.add(referral)
-        session.commit()
-    assert _version(engine) == start + 1
