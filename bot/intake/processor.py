@@ -38,7 +38,6 @@ from bot.core.settings import Settings
 from bot.intake.events import Handled, handle_event
 from bot.models import InboundEvent
 from bot.pipeline import staged_messages
-from bot.pipeline.inbound import SHARED_SAVEPOINT
 from bot.pipeline.prefetch import Prefetched, prefetch
 
 log = logging.getLogger(__name__)
@@ -189,8 +188,7 @@ def _handle_together(
     handled: list[Handled] = []
     try:
         with session.begin_nested():
-            session.info[SHARED_SAVEPOINT] = True
-            staged_messages.stage_open(session)
+            staged_messages.stage_open(session)  # the events share this savepoint
             try:
                 for event in chunk:
                     if handled and time_is_up():
@@ -203,7 +201,6 @@ def _handle_together(
                 session.flush()
                 staged_messages.write_staged(session)
             finally:
-                session.info[SHARED_SAVEPOINT] = False
                 staged_messages.stage_close(session)
     except Exception as exc:
         if is_unavailable(exc):

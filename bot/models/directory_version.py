@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, event, inspect, update
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Field, SQLModel
 
 from bot.models.organisation import Opportunity, Organisation
@@ -72,8 +73,12 @@ def _count_up_at_commit(session: OrmSession) -> None:
         session.flush()
 
 
-def _forget(session: OrmSession, *_: Any) -> None:
-    session.info.pop(_CHANGED, None)
+def _forget(session: OrmSession, previous: SessionTransaction) -> None:
+    # Only when the whole transaction is undone: a savepoint rolled back (the processor
+    # redoing a failed chunk event by event) leaves the changes made before it, which
+    # still count.
+    if previous.parent is None:
+        session.info.pop(_CHANGED, None)
 
 
 # Registered with the model, like the model's columns: every session of every process
@@ -82,4 +87,4 @@ def _forget(session: OrmSession, *_: Any) -> None:
 # these tables) must count up themselves; there are none that change what is shown.
 event.listen(OrmSession, "after_flush", _note_changes)
 event.listen(OrmSession, "before_commit", _count_up_at_commit)
-event.listen(OrmSession, "after_rollback", _forget)
+event.listen(OrmSession, "after_soft_rollback", _forget)

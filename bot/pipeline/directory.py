@@ -73,7 +73,7 @@ def is_offered(opportunity: Opportunity, taken: int, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class _Built:
-    version: int
+    version: int | None
     valid_until: datetime
     directory: Directory
 
@@ -94,18 +94,16 @@ def directory_for(
     if key in in_session:
         return in_session[key]
     version = _version(session)
-    engine = session.get_bind().engine
     with _BUILT_LOCK:
-        built = _BUILT.setdefault(engine, {}).get(key)
+        kept = _BUILT.setdefault(session.get_bind().engine, {})
+        built = kept.get(key)
     if built is None or built.version != version or now >= built.valid_until:
         directory, next_closing = _load(session, region, language, limit, now)
-        valid_until = now + MAX_AGE
-        if next_closing is not None:
-            valid_until = min(valid_until, next_closing)
-        built = _Built(version if version is not None else -1, valid_until, directory)
+        valid_until = min(now + MAX_AGE, next_closing or now + MAX_AGE)
+        built = _Built(version, valid_until, directory)
         if version is not None:  # without the version row nothing can say it is current
             with _BUILT_LOCK:
-                _BUILT.setdefault(engine, {})[key] = built
+                kept[key] = built
     in_session[key] = built.directory
     return built.directory
 

@@ -1,6 +1,6 @@
 """The inbound pipeline: dedupe, persist, resolve the person, run the flow, apply effects
 and queue replies, all in a savepoint of the processor's transaction (bot/intake): the
-message's own, or one it shares with other senders' messages (`SHARED_SAVEPOINT`)."""
+message's own, or one it shares with other senders' messages (`shares_savepoint`)."""
 
 from __future__ import annotations
 
@@ -46,14 +46,12 @@ BAD_CODE_KIND = "bad_code"
 THROTTLED_CODE_KIND = "code_throttled"
 
 
-# session.info key set by a caller (the processor) that runs several messages in one
-# savepoint and, if anything fails, redoes each alone: a message then takes no savepoint
-# of its own (two statements, and a flush, per message) and lets every error through.
-SHARED_SAVEPOINT = "shared_savepoint"
-
-
 def shares_savepoint(session: Session) -> bool:
-    return bool(session.info.get(SHARED_SAVEPOINT))
+    """Whether a caller (the processor) runs several messages in one savepoint and, if
+    anything fails, redoes each alone: a message then takes no savepoint of its own (two
+    statements, and a flush, per message) and lets every error through. Such a caller
+    opens the savepoint's stage of messages (bot/pipeline/staged_messages.py)."""
+    return staged_messages.stage_is_open(session)
 
 
 @dataclass(frozen=True)

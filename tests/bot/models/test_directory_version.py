@@ -60,3 +60,27 @@ def test_the_version_counts_once_per_commit_that_changes_what_is_shown(engine: E
         session.add(referral)
         session.commit()
     assert _version(engine) == start + 1
+
+
+def test_a_change_before_a_rolled_back_savepoint_still_counts(engine: Engine) -> None:
+    # The processor's way: a chunk changed the directory (a referral), a later chunk fails
+    # and its savepoint is rolled back, the batch commits with the first chunk's change.
+    org_id, opening_id = _partner(engine)
+    person = make_person(engine)
+    start = _version(engine)
+    with Session(engine) as session:
+        with session.begin_nested():
+            session.add(
+                Referral(
+                    person_id=person.id, organisation_id=org_id, opportunity_id=opening_id,
+                    kind="employment",
+                )
+            )  # fmt: skip
+        failed = session.begin_nested()
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        org.name = "Не сохранится"
+        session.flush()
+        failed.rollback()
+        session.commit()
+    assert _version(engine) == start + 1
