@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.core.clock import utcnow
 from bot.core.db import is_unavailable
 from bot.core.settings import Settings
+from bot.core.wakeups import INBOUND_CHANNEL, Listener, listens
 from bot.delivery.lanes import DispatcherLanes
 from bot.delivery.outbox import Dispatcher
 from bot.intake.processor import InboundProcessor
@@ -60,6 +61,7 @@ class Worker:
         self.clock = clock
         self.scheduler: AsyncIOScheduler | None = None
         self._dispatch_task: asyncio.Task[None] | None = None
+        self._listen_task: asyncio.Task[None] | None = None
 
     def sweeps(self) -> dict[str, Callable[[datetime], SweepSummary]]:
         """In order: cadence creates the check-ins that the next sweep sends."""
@@ -139,12 +141,21 @@ class Worker:
         self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever())
         if self.processor is not None:
             self._process_task = asyncio.create_task(self.processor.run_forever())
+            if listens(self.engine):
+                # Events stored by other processes (web processes beside this worker) wake
+                # the processor at once; its poll remains for when the listener is down.
+                listener = Listener(self.engine, {INBOUND_CHANNEL: self.processor.wake})
+                self._listen_task = asyncio.create_task(listener.run_forever())
         log.info("worker started", extra={"tick_seconds": tick})
 
     async def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        if self._listen_task is not None:
+            self._listen_task.cancel()
+            await asyncio.gather(self._listen_task, return_exceptions=True)
+            self._listen_task = None
         self.dispatcher.stop()
         if self.processor is not None:
             self.processor.stop()

@@ -1,0 +1,77 @@
+"""Wake-ups between processes on PostgreSQL: LISTEN on a channel and call back on each
+NOTIFY, so a worker takes up what a web process stored at once instead of at its next
+poll.
+
+The poll stays as the safety net: a notification sent while the listener reconnects is
+lost, so every reconnection calls every callback once (there may be something waiting),
+and the pollers keep their interval. Nothing here carries data: a notification only says
+"look now", and what to look at is read from the tables as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+
+import psycopg
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+# Sent by the trigger of migration 0011 for every statement that stores inbound events.
+INBOUND_CHANNEL = "jolserik_inbound"
+
+# Between failed connections: doubling from the first, up to the last.
+RETRY_SECONDS = (0.5, 30.0)
+
+
+def listens(engine: Engine) -> bool:
+    """Whether this engine's database can wake other processes (PostgreSQL)."""
+    return engine.url.get_backend_name() == "postgresql"
+
+
+class Listener:
+    """One connection of its own in autocommit, LISTENing on each channel of `callbacks`.
+    `run_forever` reconnects (with back-off) until its task is cancelled."""
+
+    def __init__(self, engine: Engine, callbacks: Mapping[str, Callable[[], None]]) -> None:
+        self.engine = engine
+        self.callbacks = dict(callbacks)
+        self.connected = asyncio.Event()
+
+    async def run_forever(self) -> None:
+        pause = RETRY_SECONDS[0]
+        while True:
+            try:
+                await self._listen()
+                pause = RETRY_SECONDS[0]
+            except (psycopg.Error, OSError) as exc:
+                # The driver's message may name the host and user; its type says enough.
+                log.warning(
+                    "wake-up listener lost its connection; polling until it is back",
+                    extra={"error": type(exc).__name__, "retry_seconds": pause},
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_SECONDS[1])
+
+    async def _listen(self) -> None:
+        _args, params = self.engine.dialect.create_connect_args(self.engine.url)
+        params.pop("context", None)  # SQLAlchemy's type adapters; a LISTEN needs none
+        connection = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+        try:
+            for channel in self.callbacks:
+                await connection.execute(f'LISTEN "{channel}"')
+            self.connected.set()
+            self._wake_all()  # whatever was stored while nobody listened
+            async for notification in connection.notifies():
+                callback = self.callbacks.get(notification.channel)
+                if callback is not None:
+                    callback()
+        finally:
+            self.connected.clear()
+            await connection.close()
+
+    def _wake_all(self) -> None:
+        for callback in self.callbacks.values():
+            callback()
