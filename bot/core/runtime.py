@@ -3,6 +3,7 @@ processor, dispatcher, worker."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from bot.delivery.lanes import DispatcherLanes
 from bot.intake.processor import InboundProcessor
 from bot.intake.store import GroupCommit, NewEvent, Stored
 from bot.scheduling.worker import Worker
+from flows.preload import load_rules_and_texts
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,10 @@ class Runtime:
         return runtime
 
     async def start(self) -> None:
+        # Before anything is answered: the first message must not wait for the rules to
+        # be parsed, and a broken rule list or catalog fails the start, not a person's
+        # message.
+        await asyncio.to_thread(load_rules_and_texts)
         for channel in self.channels.values():
             await channel.start()
         await self.inbound_store.start()
