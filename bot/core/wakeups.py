@@ -46,7 +46,7 @@ class Listener:
             try:
                 await self._listen()
                 pause = RETRY_SECONDS[0]
-            except (psycopg.Error, OSError) as exc:
+            except Exception as exc:  # never let the listener die: it only saves waiting
                 # The driver's message may name the host and user; its type says enough.
                 log.warning(
                     "wake-up listener lost its connection; polling until it is back",
