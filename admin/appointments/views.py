@@ -11,7 +11,7 @@ from admin.lookup import person_or_404, service_errors, writable_person_or_404
 from admin.validation import DbId
 from bot.core import audit
 from bot.core.clock import as_utc, utcnow
-from bot.core.deps import SessionDep, SettingsDep
+from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models import Appointment
 from bot.models.enums import AppointmentStatus, Role
 from bot.pipeline.appointment_notices import tell_person
@@ -38,6 +38,7 @@ def create(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> AppointmentPublic:
     person = writable_person_or_404(session, user, person_id, for_update=True)
     now = utcnow()
@@ -53,6 +54,7 @@ def create(
             now=now,
         )
     session.commit()
+    runtime.queued()  # the person is told at once
     return AppointmentPublic.model_validate(appointment)
 
 
@@ -109,6 +111,7 @@ def update(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> AppointmentPublic:
     """Move or change an upcoming appointment; a new time is told to the person at once."""
     person = person_or_404(session, user, person_id)
@@ -137,12 +140,14 @@ def update(
         detail={"fields": sorted(body.model_fields_set)},
     )
     session.commit()
+    runtime.queued()
     return AppointmentPublic.model_validate(appointment)
 
 
 def _mark(
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     user: CaseworkerUser,
     person_id: DbId,
     appointment_id: DbId,
@@ -165,6 +170,7 @@ def _mark(
         detail={"from": str(old)},
     )
     session.commit()
+    runtime.queued()
     return AppointmentPublic.model_validate(appointment)
 
 
@@ -179,8 +185,11 @@ def cancel(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> AppointmentPublic:
-    return _mark(session, settings, user, person_id, appointment_id, AppointmentStatus.cancelled)
+    return _mark(
+        session, settings, runtime, user, person_id, appointment_id, AppointmentStatus.cancelled
+    )
 
 
 @router.post(
@@ -194,8 +203,11 @@ def attended(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> AppointmentPublic:
-    return _mark(session, settings, user, person_id, appointment_id, AppointmentStatus.attended)
+    return _mark(
+        session, settings, runtime, user, person_id, appointment_id, AppointmentStatus.attended
+    )
 
 
 @router.post(
@@ -209,5 +221,8 @@ def missed(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> AppointmentPublic:
-    return _mark(session, settings, user, person_id, appointment_id, AppointmentStatus.missed)
+    return _mark(
+        session, settings, runtime, user, person_id, appointment_id, AppointmentStatus.missed
+    )

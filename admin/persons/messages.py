@@ -11,7 +11,7 @@ from admin.persons.schemas import UtcDatetime, _Input
 from admin.persons.text import printable_text
 from admin.validation import DbId
 from bot.core.clock import utcnow
-from bot.core.deps import SessionDep, SettingsDep
+from bot.core.deps import RuntimeDep, SessionDep, SettingsDep
 from bot.models.enums import Role
 from bot.services import case_work
 
@@ -46,6 +46,7 @@ def write_to_person(
     user: CaseworkerUser,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> OfficerMessagePublic:
     """Queued on the person's preferred channel as "Your officer: …"; the delivery status
     shows on the timeline. 409 when no channel reaches the person."""
@@ -54,6 +55,7 @@ def write_to_person(
     with service_errors():
         message = case_work.write_to_person(session, settings, person, user, body.text, now)
     session.commit()
+    runtime.queued()
     assert message.id is not None and person.officer_reply_until is not None
     return OfficerMessagePublic(
         id=message.id,

@@ -13,6 +13,7 @@ from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_channels
 from bot.core.db import is_sqlite, make_engine
 from bot.core.settings import Settings
+from bot.core.wakeups import OUTBOX_CHANNEL, Notifier, listens
 from bot.delivery.lanes import DispatcherLanes
 from bot.intake.processor import InboundProcessor
 from bot.intake.store import GroupCommit, NewEvent, Stored
@@ -31,6 +32,9 @@ class Runtime:
     inbound_store: GroupCommit
     processor: InboundProcessor
     worker: Worker | None = None
+    # In a process that does not send (`serve --no-worker`) on PostgreSQL: tells the
+    # workers' dispatchers that something was queued, instead of their next poll.
+    outbox_notice: Notifier | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, with_worker: bool) -> Runtime:
@@ -53,6 +57,8 @@ class Runtime:
         if is_sqlite(engine):
             processor.yield_to = inbound_store.has_waiting
         runtime = cls(settings, engine, channels, dispatcher, inbound_store, processor, worker)
+        if worker is None and listens(engine):
+            runtime.outbox_notice = Notifier(engine, OUTBOX_CHANNEL)
         processor.on_queued = runtime.queued
         return runtime
 
@@ -61,6 +67,8 @@ class Runtime:
         # be parsed, and a broken rule list or catalog fails the start, not a person's
         # message.
         await asyncio.to_thread(load_rules_and_texts)
+        if self.outbox_notice is not None:
+            self.outbox_notice.start()
         for channel in self.channels.values():
             await channel.start()
         await self.inbound_store.start()
@@ -71,6 +79,8 @@ class Runtime:
         await self.inbound_store.stop()
         if self.worker is not None:
             await self.worker.stop()
+        if self.outbox_notice is not None:
+            await self.outbox_notice.stop()
         for channel in self.channels.values():
             try:
                 await channel.stop()
@@ -91,6 +101,9 @@ class Runtime:
         return stored
 
     def queued(self) -> None:
-        """Something was queued: in a process that sends, send it now."""
+        """Something was queued (call it after the commit): in a process that sends,
+        send it now; in one that does not, on PostgreSQL, wake the workers."""
         if self.worker is not None:
             self.dispatcher.wake()
+        elif self.outbox_notice is not None:
+            self.outbox_notice.request()

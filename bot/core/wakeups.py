@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping
 
 import psycopg
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # Sent by the trigger of migration 0011 for every statement that stores inbound events.
 INBOUND_CHANNEL = "jolserik_inbound"
+# Sent by a process without a dispatcher (`serve --no-worker`) after it queued messages.
+OUTBOX_CHANNEL = "jolserik_outbox"
 
 # Between failed connections: doubling from the first, up to the last.
 RETRY_SECONDS = (0.5, 30.0)
@@ -75,3 +78,60 @@ class Listener:
     def _wake_all(self) -> None:
         for callback in self.callbacks.values():
             callback()
+
+
+class Notifier:
+    """NOTIFY on one channel, asked for from any thread (a route runs in the event loop or
+    in a thread of its pool). One NOTIFY is in flight at a time, on the event loop's
+    terms; asking while it is in flight sends one more after it, so every commit that
+    asked is followed by a notification."""
+
+    def __init__(self, engine: Engine, channel: str) -> None:
+        self.engine = engine
+        self.channel = channel
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._sending = False
+        self._again = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Bind to the running event loop (the process's)."""
+        self._loop = asyncio.get_running_loop()
+
+    def request(self) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # not started (a script or a test without the app): the poll finds it
+        with self._lock:
+            if self._sending:
+                self._again = True
+                return
+            self._sending = True
+        loop.call_soon_threadsafe(self._begin)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._loop = None
+
+    def _begin(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._send_while_asked())
+
+    async def _send_while_asked(self) -> None:
+        while True:
+            with self._lock:
+                self._again = False
+            try:
+                await asyncio.to_thread(self._notify)
+            except Exception as exc:  # the workers' poll finds what was queued
+                log.warning("wake-up notification failed", extra={"error": type(exc).__name__})
+            with self._lock:
+                if not self._again:
+                    self._sending = False
+                    return
+
+    def _notify(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f'NOTIFY "{self.channel}"')
+            conn.commit()

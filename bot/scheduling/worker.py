@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.core.clock import utcnow
 from bot.core.db import is_unavailable
 from bot.core.settings import Settings
-from bot.core.wakeups import INBOUND_CHANNEL, Listener, listens
+from bot.core.wakeups import INBOUND_CHANNEL, OUTBOX_CHANNEL, Listener, listens
 from bot.delivery.lanes import DispatcherLanes
 from bot.delivery.outbox import Dispatcher
 from bot.intake.processor import InboundProcessor
@@ -139,13 +139,15 @@ class Worker:
         scheduler.start()
         self.scheduler = scheduler
         self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever())
+        callbacks = {OUTBOX_CHANNEL: self.dispatcher.wake}
         if self.processor is not None:
             self._process_task = asyncio.create_task(self.processor.run_forever())
-            if listens(self.engine):
-                # Events stored by other processes (web processes beside this worker) wake
-                # the processor at once; its poll remains for when the listener is down.
-                listener = Listener(self.engine, {INBOUND_CHANNEL: self.processor.wake})
-                self._listen_task = asyncio.create_task(listener.run_forever())
+            callbacks[INBOUND_CHANNEL] = self.processor.wake
+        if listens(self.engine):
+            # What other processes store (web processes beside this worker) or queue (a
+            # web process's officer actions) is taken up at once; the polls remain for
+            # when the listener is down.
+            self._listen_task = asyncio.create_task(Listener(self.engine, callbacks).run_forever())
         log.info("worker started", extra={"tick_seconds": tick})
 
     async def stop(self) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.core.clock import utcnow
 from bot.core.db import session_scope
+from bot.core.wakeups import listens
 from bot.models import ChannelIdentity, Message, Person
 from bot.models.enums import MessageStatus
 from tests.admin.helpers import audit_actions, enroll, update_person
+from tests.fakes.telegram_api import FakeBotApi
+from tests.reliability.workers import listening_backends, start_worker, wait
 
 
 def _reachable(client, officer, engine, *, language="en", **identity):
@@ -141,3 +146,37 @@ def test_bad_texts_and_callers(client, officer, engine, make_user, login):
         == 404
     )
     assert client.post(url, json={"text": "Hi"}).status_code == 401
+
+
+@pytest.mark.slow
+def test_with_a_worker_of_its_own_the_message_goes_out_at_once(client, officer, engine, settings):
+    """The Procfile's shape on PostgreSQL: the API in `serve --no-worker`, the sending in
+    a `jolserik worker` whose outbox poll is a minute. The API's commit notifies the
+    worker, which sends within seconds."""
+    if not listens(engine):
+        pytest.skip("LISTEN/NOTIFY: PostgreSQL (on SQLite one process serves and sends)")
+    person = enroll(client, officer["headers"], language="ru")
+    update_person(engine, person["id"], status="active", consent_given=True)
+    with session_scope(engine) as session:
+        session.add(ChannelIdentity(person_id=person["id"], channel="telegram", address="7123"))
+    fake = FakeBotApi().start()
+    worker = start_worker(settings, fake, OUTBOX_POLL_SECONDS="60")
+    try:
+        wait(lambda: listening_backends(engine) != [], "the worker listening", 30)
+        time.sleep(1.0)  # its first passes (at start, on connecting) are over
+        response = client.post(
+            f"/api/v1/persons/{person['id']}/messages",
+            json={"text": "Встретимся в пятницу?"},
+            headers=officer["headers"],
+        )
+        assert response.status_code == 201, response.text
+        posted = time.monotonic()
+        wait(lambda: fake.calls_to("sendMessage"), "the message sent", 10)
+        assert time.monotonic() - posted < 5
+        [sent] = fake.calls_to("sendMessage")
+        assert str(sent.params["chat_id"]) == "7123"
+    finally:
+        worker.terminate()
+        _, errors = worker.communicate(timeout=30)
+        fake.stop()
+    assert worker.returncode == 0, errors.decode()[-2000:]

@@ -168,6 +168,22 @@ def pending_events(engine: Engine) -> int:
         conn.close()
 
 
+def listening_backends(engine: Engine) -> list[int]:
+    """The PostgreSQL backends of this database whose last statement was a LISTEN: the
+    wake-up listeners of running workers (bot/core/wakeups.py)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+                )
+            ).scalars()
+        )
+
+
 def sqlite_pass_only(engine: Engine) -> None:
     """The dispatcher's behaviour here does not depend on the engine; run it once."""
     import pytest

@@ -6,6 +6,7 @@ its next poll."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 
@@ -15,15 +16,20 @@ from sqlalchemy.engine import Engine
 
 from bot.core.clock import utcnow
 from bot.core.settings import Settings
-from bot.core.wakeups import INBOUND_CHANNEL, Listener, listens
+from bot.core.wakeups import INBOUND_CHANNEL, OUTBOX_CHANNEL, Listener, Notifier, listens
 from bot.intake.events import telegram_event
 from bot.intake.store import NewEvent, store_events
 from tests.bot.channels.telegram.updates import update
 from tests.fakes.telegram_api import FakeBotApi
-from tests.reliability.workers import enrol_telegram, pending_events, start_worker, wait
+from tests.reliability.workers import (
+    enrol_telegram,
+    listening_backends,
+    pending_events,
+    start_worker,
+    wait,
+)
 
 CHAT = 640_000_000
-LISTENING = f'LISTEN "{INBOUND_CHANNEL}"'
 
 
 @pytest.fixture
@@ -40,19 +46,6 @@ def _event(n: int) -> NewEvent:
     event = telegram_event(body, Update.de_json(body, None))
     assert event is not None
     return event
-
-
-def _listening_backends(engine: Engine) -> list[int]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                text(
-                    "SELECT pid FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND query = :listening"
-                ),
-                {"listening": LISTENING},
-            ).scalars()
-        )
 
 
 class _Counter:
@@ -93,7 +86,7 @@ async def test_storing_events_wakes_the_listener_once_per_statement(postgresql: 
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert not listener.connected.is_set()
-    assert _listening_backends(postgresql) == []  # cancelling closed its connection
+    assert listening_backends(postgresql) == []  # cancelling closed its connection
 
 
 async def test_a_lost_connection_is_made_again_and_wakes_everyone(
@@ -104,14 +97,14 @@ async def test_a_lost_connection_is_made_again_and_wakes_everyone(
     task = asyncio.create_task(listener.run_forever())
     try:
         await asyncio.wait_for(listener.connected.wait(), timeout=5)
-        [backend] = await asyncio.to_thread(_listening_backends, postgresql)
+        [backend] = await asyncio.to_thread(listening_backends, postgresql)
         with postgresql.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
         # Reconnected after the first pause (half a second), and woke the callback on
         # connecting, as a notification sent in between was lost.
         await woken.reach(2, seconds=10)
         await asyncio.wait_for(listener.connected.wait(), timeout=5)
-        [again] = await asyncio.to_thread(_listening_backends, postgresql)
+        [again] = await asyncio.to_thread(listening_backends, postgresql)
         assert again != backend
 
         await asyncio.to_thread(store_events, postgresql, [_event(3)], utcnow())
@@ -138,7 +131,7 @@ def test_a_worker_takes_up_what_another_process_stored_at_once(
     # A poll this long would fail the test: only the notification can wake it in time.
     worker = start_worker(settings, worker_fake, INBOUND_POLL_SECONDS="60")
     try:
-        wait(lambda: _listening_backends(postgresql) != [], "the worker listening", 30)
+        wait(lambda: listening_backends(postgresql) != [], "the worker listening", 30)
         time.sleep(0.5)  # its first pass (on connecting) is over
         for n in range(3):
             store_events(postgresql, [_event(10 + n)], utcnow())
@@ -149,3 +142,40 @@ def test_a_worker_takes_up_what_another_process_stored_at_once(
         worker.terminate()
         _, errors = worker.communicate(timeout=30)
     assert worker.returncode == 0, errors.decode()[-2000:]
+
+
+async def test_asking_to_notify_from_many_threads_sends_after_the_last_ask(
+    postgresql: Engine,
+) -> None:
+    woken = _Counter()
+    listener = Listener(postgresql, {OUTBOX_CHANNEL: woken})
+    task = asyncio.create_task(listener.run_forever())
+    notifier = Notifier(postgresql, OUTBOX_CHANNEL)
+    notifier.request()  # not started: nothing is sent, nothing fails
+    notifier.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), timeout=5)
+        await woken.reach(1)
+        together = threading.Barrier(40)
+
+        def ask() -> None:
+            together.wait()
+            notifier.request()
+
+        threads = [threading.Thread(target=ask) for _ in range(40)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        await woken.reach(2)
+        await asyncio.sleep(0.5)
+        # Asks that came while one was in flight were folded into the next: far fewer
+        # notifications than asks.
+        assert 2 <= woken.calls <= 1 + 10
+        before = woken.calls
+        notifier.request()
+        await woken.reach(before + 1)
+    finally:
+        await notifier.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
