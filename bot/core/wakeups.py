@@ -42,18 +42,24 @@ class Listener:
         self.engine = engine
         self.callbacks = dict(callbacks)
         self.connected = asyncio.Event()
+        self._listened = False
 
     async def run_forever(self) -> None:
         pause = RETRY_SECONDS[0]
         while True:
+            self._listened = False
+            failure = None
             try:
                 await self._listen()
-                pause = RETRY_SECONDS[0]
             except Exception as exc:  # never let the listener die: it only saves waiting
                 # The driver's message may name the host and user; its type says enough.
+                failure = type(exc).__name__
+            if self._listened:
+                pause = RETRY_SECONDS[0]  # it was up: the back-off starts again
+            if failure is not None:
                 log.warning(
                     "wake-up listener lost its connection; polling until it is back",
-                    extra={"error": type(exc).__name__, "retry_seconds": pause},
+                    extra={"error": failure, "retry_seconds": pause},
                 )
             await asyncio.sleep(pause)
             pause = min(pause * 2, RETRY_SECONDS[1])
@@ -66,6 +72,7 @@ class Listener:
             for channel in self.callbacks:
                 await connection.execute(f'LISTEN "{channel}"')
             self.connected.set()
+            self._listened = True
             self._wake_all()  # whatever was stored while nobody listened
             async for notification in connection.notifies():
                 callback = self.callbacks.get(notification.channel)
@@ -108,7 +115,11 @@ class Notifier:
                 self._again = True
                 return
             self._sending = True
-        loop.call_soon_threadsafe(self._begin)
+        try:
+            loop.call_soon_threadsafe(self._begin)
+        except RuntimeError:  # the loop closed meanwhile (shutting down): the poll finds it
+            with self._lock:
+                self._sending = False
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -15,12 +15,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import utcnow
+from bot.core.db import make_engine
 from bot.core.settings import Settings
 from bot.core.wakeups import INBOUND_CHANNEL, OUTBOX_CHANNEL, Listener, Notifier, listens
 from bot.intake.events import telegram_event
 from bot.intake.store import NewEvent, store_events
 from tests.bot.channels.telegram.updates import update
 from tests.fakes.telegram_api import FakeBotApi
+from tests.reliability.tcp_proxy import CuttableProxy
 from tests.reliability.workers import (
     enrol_telegram,
     listening_backends,
@@ -179,3 +181,42 @@ async def test_asking_to_notify_from_many_threads_sends_after_the_last_ask(
         await notifier.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_the_back_off_grows_while_down_and_starts_again_once_it_was_up(
+    postgresql: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = postgresql.url
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    proxied = make_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+    woken = _Counter()
+    listener = Listener(proxied, {INBOUND_CHANNEL: woken})
+    task = asyncio.create_task(listener.run_forever())
+
+    def pauses() -> list[float]:
+        return [
+            r.retry_seconds  # type: ignore[attr-defined]
+            for r in caplog.records
+            if "lost its connection" in r.getMessage()
+        ]
+
+    try:
+        await asyncio.wait_for(listener.connected.wait(), timeout=5)
+        proxy.cut()  # down: the connection dropped, new ones refused
+        deadline = time.monotonic() + 10
+        while len(pauses()) < 3:
+            assert time.monotonic() < deadline, pauses()
+            await asyncio.sleep(0.05)
+        assert pauses()[:3] == [0.5, 1.0, 2.0]
+        proxy.restore()
+        await asyncio.wait_for(listener.connected.wait(), timeout=10)
+        proxy.cut()  # down again, after it was up
+        while len(pauses()) < 4:
+            assert time.monotonic() < deadline + 10, pauses()
+            await asyncio.sleep(0.05)
+        assert pauses()[3] == 0.5
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        proxy.stop()
+        proxied.dispose()
