@@ -128,7 +128,8 @@ def update(
             kind=body.kind,
             now=now,
         )
-    if moved or body.place is not None:
+    told = moved or body.place is not None
+    if told:
         tell_person(session, settings, person, appointment, "moved", now=now)
     audit.record(
         session,
@@ -140,7 +141,8 @@ def update(
         detail={"fields": sorted(body.model_fields_set)},
     )
     session.commit()
-    runtime.queued()
+    if told:
+        runtime.queued()
     return AppointmentPublic.model_validate(appointment)
 
 
@@ -158,7 +160,8 @@ def _mark(
     now = utcnow()
     with service_errors():
         old = set_appointment_status(session, appointment, new, now=now)
-    if new == AppointmentStatus.cancelled and as_utc(appointment.starts_at) > now:  # type: ignore[operator]
+    told = new == AppointmentStatus.cancelled and as_utc(appointment.starts_at) > now  # type: ignore[operator]
+    if told:
         tell_person(session, settings, person, appointment, "cancelled", now=now)
     audit.record(
         session,
@@ -170,7 +173,8 @@ def _mark(
         detail={"from": str(old)},
     )
     session.commit()
-    runtime.queued()
+    if told:
+        runtime.queued()
     return AppointmentPublic.model_validate(appointment)
 
 

@@ -13,6 +13,7 @@ from bot.core.db import session_scope
 from bot.models import Organisation
 from bot.services.users import create_user
 from tests.admin.helpers import PASSWORD
+from tests.fakes.telegram_fixtures import fake, telegram_api  # noqa: F401  (fixtures)
 
 MakeUser = Callable[..., int]
 Login = Callable[[str], dict[str, str]]

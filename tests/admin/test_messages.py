@@ -14,7 +14,6 @@ from bot.core.wakeups import listens
 from bot.models import ChannelIdentity, Message, Person
 from bot.models.enums import MessageStatus
 from tests.admin.helpers import audit_actions, enroll, update_person
-from tests.fakes.telegram_api import FakeBotApi
 from tests.reliability.workers import listening_backends, start_worker, wait
 
 
@@ -149,7 +148,9 @@ def test_bad_texts_and_callers(client, officer, engine, make_user, login):
 
 
 @pytest.mark.slow
-def test_with_a_worker_of_its_own_the_message_goes_out_at_once(client, officer, engine, settings):
+def test_with_a_worker_of_its_own_the_message_goes_out_at_once(
+    client, officer, engine, settings, fake
+):
     """The Procfile's shape on PostgreSQL: the API in `serve --no-worker`, the sending in
     a `jolserik worker` whose outbox poll is a minute. The API's commit notifies the
     worker, which sends within seconds."""
@@ -159,7 +160,6 @@ def test_with_a_worker_of_its_own_the_message_goes_out_at_once(client, officer, 
     update_person(engine, person["id"], status="active", consent_given=True)
     with session_scope(engine) as session:
         session.add(ChannelIdentity(person_id=person["id"], channel="telegram", address="7123"))
-    fake = FakeBotApi().start()
     worker = start_worker(settings, fake, OUTBOX_POLL_SECONDS="60")
     try:
         wait(lambda: listening_backends(engine) != [], "the worker listening", 30)
@@ -178,5 +178,4 @@ def test_with_a_worker_of_its_own_the_message_goes_out_at_once(client, officer, 
     finally:
         worker.terminate()
         _, errors = worker.communicate(timeout=30)
-        fake.stop()
     assert worker.returncode == 0, errors.decode()[-2000:]

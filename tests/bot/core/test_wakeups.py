@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -118,20 +117,13 @@ async def test_a_lost_connection_is_made_again_and_wakes_everyone(
     assert len(lost) == 1 and lost[0].error in {"OperationalError", "AdminShutdown"}  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def worker_fake() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi().start()
-    yield fake
-    fake.stop()
-
-
 @pytest.mark.slow
 def test_a_worker_takes_up_what_another_process_stored_at_once(
-    postgresql: Engine, settings: Settings, worker_fake: FakeBotApi
+    postgresql: Engine, settings: Settings, fake: FakeBotApi
 ) -> None:
     enrol_telegram(postgresql, 1, CHAT)
     # A poll this long would fail the test: only the notification can wake it in time.
-    worker = start_worker(settings, worker_fake, INBOUND_POLL_SECONDS="60")
+    worker = start_worker(settings, fake, INBOUND_POLL_SECONDS="60")
     try:
         wait(lambda: listening_backends(postgresql) != [], "the worker listening", 30)
         time.sleep(0.5)  # its first pass (on connecting) is over
